@@ -1,0 +1,563 @@
+/* Cross-tenant connections (R4): the two kinds, how they pair, and the state the
+ * pure evaluator gives them on every event. */
+#include <stdio.h>
+#include <string.h>
+
+#include "internal.h"
+
+static struct sconn *pair_s(avnm_ctx *ctx, const char *key)
+{
+	struct hnode *h = htab_find(&ctx->pairs_s, key, strlen(key));
+	return h ? CONTAINER(h, struct sconn, h_pair) : NULL;
+}
+
+static struct hconn *pair_h(avnm_ctx *ctx, const char *key)
+{
+	struct hnode *h = htab_find(&ctx->pairs_h, key, strlen(key));
+	return h ? CONTAINER(h, struct hconn, h_pair) : NULL;
+}
+
+/* R4.2: same manager, same tenant, equal scopes (items are sorted canonical keys). */
+static char *make_pairkey(avnm_ctx *ctx, const char *mgr_key, const struct tenant *t,
+                          struct node *const *items, size_t n)
+{
+	struct buf b;
+	buf_init(&b, &ctx->mem);
+	buf_printf(&b, "%s|%s|", mgr_key, t->id);
+	for (size_t i = 0; i < n; i++) buf_printf(&b, "%s%s", i ? "," : "", items[i]->key);
+	char *k = b.failed ? NULL : tx_strdup(ctx, b.p);
+	buf_fini(&b);
+	if (!k) set_error(ctx, AVNM_E_NO_MEMORY, "out of memory");
+	return k;
+}
+
+static void undo_detail(avnm_ctx *ctx, void *d, void *unused)
+{
+	(void)unused;
+	detail_free(&ctx->mem, d);
+}
+
+/* Replace a connection's conflict detail; the old one is freed at commit. */
+static int set_detail(avnm_ctx *ctx, struct detail **slot, struct detail *d)
+{
+	if (d && tx_log(ctx, undo_detail, d, NULL)) {
+		detail_free(&ctx->mem, d);
+		return AVNM_E_NO_MEMORY;
+	}
+	if (*slot) {
+		/* the entries' strings go with it */
+		for (size_t i = 0; i < (*slot)->n; i++) {
+			TRY(tx_free_later(ctx, (*slot)->e[i].item));
+			TRY(tx_free_later(ctx, (*slot)->e[i].manager));
+		}
+		TRY(tx_free_later(ctx, *slot));
+	}
+	return tx_set_ptr(ctx, slot, d);
+}
+
+static int state_event(avnm_ctx *ctx, struct sconn *s, struct hconn *h, avnm_state old,
+                       avnm_state st)
+{
+	if (old == st) return 0;
+	avnm_event ev = { 0 };
+	ev.old_state = old;
+	ev.new_state = st;
+	if (s) {
+		ev.kind = AVNM_EVENT_SCOPE_CONNECTION_STATE;
+		ev.manager = s->mgr->display;
+		ev.connection = s->name;
+		ev.tenant = s->tenant->id;
+	} else {
+		ev.kind = AVNM_EVENT_HUB_CONNECTION_STATE;
+		ev.manager = h->mgr_display;
+		ev.connection = h->name;
+		ev.tenant = h->tenant->id;
+	}
+	return tx_event(ctx, &ev);
+}
+
+static struct detail *detail_dup(avnm_ctx *ctx, const struct detail *d)
+{
+	if (!d) return NULL;
+	struct detail *c = mem_alloc(&ctx->mem, sizeof *c + d->n * sizeof c->e[0]);
+	if (!c) return NULL;
+	for (size_t i = 0; i < d->n; i++) {
+		c->e[i].item = mem_strdup(&ctx->mem, d->e[i].item);
+		c->e[i].manager = mem_strdup(&ctx->mem, d->e[i].manager);
+		c->e[i].shared = d->e[i].shared;
+		c->n = i + 1;
+		if (!c->e[i].item || !c->e[i].manager) {
+			detail_free(&ctx->mem, c);
+			return NULL;
+		}
+	}
+	return c;
+}
+
+/* Apply an evaluation to one side. A sticky Conflict keeps its old detail. */
+static int apply_state(avnm_ctx *ctx, unsigned *state, unsigned *reason,
+                       struct detail **slot, avnm_state st, avnm_reason_code code,
+                       const struct detail *fresh_detail, int conflict_now)
+{
+	if (code != AVNM_REASON_CONFLICT || conflict_now) {
+		struct detail *d = NULL;
+		if (code == AVNM_REASON_CONFLICT && fresh_detail) {
+			d = detail_dup(ctx, fresh_detail);
+			TRY_MEM(ctx, d);
+		}
+		TRY(set_detail(ctx, slot, d));
+	}
+	TRY(tx_set_uint(ctx, state, (unsigned)st));
+	return tx_set_uint(ctx, reason, (unsigned)code);
+}
+
+static int set_holds(avnm_ctx *ctx, struct sconn *s, int holds)
+{
+	if (s->holds == holds) return 0;
+	for (size_t i = 0; i < s->nitems; i++)
+		TRY(holds ? hold_add(ctx, s->items[i], s->mgr, s) : hold_remove(ctx, s->items[i], s->mgr, s));
+	return tx_set_int(ctx, &s->holds, holds);
+}
+
+/* Evaluate the pair behind key after an event (R4.4). fresh: the event clears a
+ * sticky Conflict (a side (re)created, or re-evaluation asked). */
+int eval_pair(avnm_ctx *ctx, const char *key, int fresh)
+{
+	struct sconn *s = pair_s(ctx, key);
+	struct hconn *h = pair_h(ctx, key);
+	if (!s && !h) return 0;
+	struct manager *m = s ? s->mgr : manager_find(ctx, h->mgr_key);
+	struct tenant *t = s ? s->tenant : h->tenant;
+	struct node *const *items = s ? s->items : h->items;
+	size_t n = s ? s->nitems : h->nitems;
+	int implied = local_covers(m, t, items, n);
+	int live_s = s && !s->rejected;
+	struct detail *detail = NULL;
+	int conflict = 0;
+	if (live_s && h && m && !implied) {
+		int rc = find_conflicts_as(ctx, m->key, m->accesses, items, n, 0, &detail);
+		if (rc && rc != AVNM_E_CONFLICT) return rc;
+		conflict = rc == AVNM_E_CONFLICT;
+	}
+	int rc = 0;
+	if (s) {
+		avnm_consent_facts f = { 0 };
+		f.previous = (avnm_state)s->state;
+		f.rejected = s->rejected;
+		f.manager_exists = 1;
+		f.counterpart = h != NULL;
+		f.implied = implied;
+		f.conflict = conflict;
+		f.fresh = fresh;
+		f.previous_implied = s->reason == AVNM_REASON_CONNECTED_IMPLIED;
+		avnm_reason_code code;
+		avnm_state st = avnm_consent_evaluate(&f, &code);
+		avnm_state old = (avnm_state)s->state;
+		rc = apply_state(ctx, &s->state, &s->reason, &s->detail, st, code, detail, conflict);
+		if (!rc) rc = state_event(ctx, s, NULL, old, st);
+		if (!rc) rc = set_holds(ctx, s, st == AVNM_STATE_CONNECTED && code == AVNM_REASON_CONNECTED);
+	}
+	if (!rc && h) {
+		avnm_consent_facts f = { 0 };
+		f.previous = (avnm_state)h->state;
+		f.manager_exists = m != NULL;
+		f.counterpart = live_s;
+		f.counterpart_rejected = s && s->rejected;
+		f.implied = implied;
+		f.conflict = conflict;
+		f.fresh = fresh;
+		f.previous_implied = h->reason == AVNM_REASON_CONNECTED_IMPLIED;
+		avnm_reason_code code;
+		avnm_state st = avnm_consent_evaluate(&f, &code);
+		avnm_state old = (avnm_state)h->state;
+		rc = apply_state(ctx, &h->state, &h->reason, &h->detail, st, code, detail, conflict);
+		if (!rc) rc = state_event(ctx, NULL, h, old, st);
+	}
+	detail_free(&ctx->mem, detail);
+	return rc;
+}
+
+int reevaluate_manager_conns(avnm_ctx *ctx, const char *mgr_key)
+{
+	struct manager *m = manager_find(ctx, mgr_key);
+	if (m) {
+		size_t pos = 0;
+		struct hnode *e = NULL;
+		while ((e = htab_iter(&m->sconns, &pos, e)) != NULL)
+			TRY(eval_pair(ctx, CONTAINER(e, struct sconn, h)->pairkey, 0));
+	}
+	for (struct hnode *e = htab_find(&ctx->hubs_by_mgr, mgr_key, strlen(mgr_key)); e;
+	     e = htab_find_next(e))
+		TRY(eval_pair(ctx, CONTAINER(e, struct hconn, h_mgr)->pairkey, 0));
+	return 0;
+}
+
+/* After a move in t: only connections of managers at home in t can be implied. */
+int reevaluate_tenant_conns(avnm_ctx *ctx, struct tenant *t)
+{
+	for (struct dl *x = t->sconns.next; x != &t->sconns; x = x->next) {
+		struct sconn *s = CONTAINER(x, struct sconn, in_tenant);
+		if (s->mgr->home == t) TRY(eval_pair(ctx, s->pairkey, 0));
+	}
+	for (struct dl *x = t->hubs.next; x != &t->hubs; x = x->next) {
+		struct hconn *h = CONTAINER(x, struct hconn, in_tenant);
+		struct manager *m = manager_find(ctx, h->mgr_key);
+		if (m && m->home == t) TRY(eval_pair(ctx, h->pairkey, 0));
+	}
+	return 0;
+}
+
+/* ---- scope connections (manager side) ---------------------------------------------- */
+
+static struct sconn *sconn_find(struct manager *m, const char *name)
+{
+	char low[80];
+	size_t n = strlen(name);
+	if (n >= sizeof low) return NULL;
+	ascii_lower(low, name, n);
+	struct hnode *h = htab_find(&m->sconns, low, n);
+	return h ? CONTAINER(h, struct sconn, h) : NULL;
+}
+
+static int need_scope(avnm_ctx *ctx, const avnm_scope *scope)
+{
+	if (!scope || !scope->n)
+		return set_error(ctx, AVNM_E_INVALID_ARGUMENT, "a connection's scope must not be empty (R1.6)");
+	return 0;
+}
+
+static int sconn_create(avnm_ctx *ctx, const char *as, const char *mgr_id, const char *name,
+                        const char *tenant, const avnm_scope *scope)
+{
+	struct idparts p;
+	struct tenant *t;
+	TRY(manager_arg(ctx, &p, mgr_id));
+	TRY(arg_name(ctx, "scope connection", name));
+	TRY(arg_tenant(ctx, &t, tenant, 0));
+	TRY(need_scope(ctx, scope));
+	TRY(authz_manager_write(ctx, as, &p, 0));
+	TRY(authz_items_write(ctx, as, t, tenant, scope));
+	struct manager *m = manager_find(ctx, p.key);
+	if (!m) return set_error(ctx, AVNM_E_NOT_FOUND, "network manager %s does not exist", p.display);
+	TRY(arg_tenant(ctx, &t, tenant, 1));
+	struct node **items;
+	size_t n;
+	TRY(scope_nodes(ctx, &items, &n, scope, t, "scope connection"));
+	struct sconn *old = sconn_find(m, name);
+	if (old)
+		return set_error(ctx, AVNM_E_EXISTS, "network manager %s has a scope connection %s already",
+		                 m->display, old->name);
+	char *pk = make_pairkey(ctx, m->key, t, items, n);
+	TRY_MEM(ctx, pk);
+	if ((old = pair_s(ctx, pk)) != NULL)
+		return set_error(ctx, AVNM_E_EXISTS,
+		                 "scope connection %s of network manager %s has the same tenant and scope "
+		                 "already (R4.9)", old->name, m->display);
+	struct sconn *s = tx_alloc(ctx, sizeof *s);
+	TRY_MEM(ctx, s);
+	s->serial = next_serial(ctx);
+	s->mgr = m;
+	s->tenant = t;
+	s->items = items;
+	s->nitems = n;
+	s->pairkey = pk;
+	TRY_MEM(ctx, s->name = tx_strdup(ctx, name));
+	TRY_MEM(ctx, s->hkey = tx_strdup(ctx, name));
+	ascii_lower(s->hkey, s->hkey, strlen(s->hkey));
+	TRY(tx_hinsert(ctx, &m->sconns, &s->h, s->hkey, strlen(s->hkey)));
+	TRY(tx_hinsert(ctx, &ctx->pairs_s, &s->h_pair, pk, strlen(pk)));
+	TRY(tx_dl_append(ctx, &t->sconns, &s->in_tenant));
+	return eval_pair(ctx, pk, 1);
+}
+
+int avnm_scope_connection_create(avnm_ctx *ctx, const char *as, const char *manager_id,
+                                 const char *name, const char *tenant, const avnm_scope *scope)
+{
+	if (!ctx) return AVNM_E_INVALID_ARGUMENT;
+	tx_begin(ctx);
+	return tx_end(ctx, sconn_create(ctx, as, manager_id, name, tenant, scope));
+}
+
+int sconn_delete_internal(avnm_ctx *ctx, struct sconn *s)
+{
+	TRY(set_holds(ctx, s, 0));
+	TRY(state_event(ctx, s, NULL, (avnm_state)s->state, AVNM_STATE_NONE));
+	TRY(tx_hremove(ctx, &s->mgr->sconns, &s->h));
+	TRY(tx_hremove(ctx, &ctx->pairs_s, &s->h_pair));
+	TRY(tx_dl_unlink(ctx, &s->in_tenant));
+	TRY(set_detail(ctx, &s->detail, NULL));
+	void *parts[] = { s->items, s->name, s->hkey, s->pairkey, s };
+	for (size_t i = 0; i < sizeof parts / sizeof parts[0]; i++) TRY(tx_free_later(ctx, parts[i]));
+	/* The counterpart reacts (R4.4, R4.7). */
+	return eval_pair(ctx, s->pairkey, 0);
+}
+
+/* Find scope connection `name` of the manager named by p (after authorization). */
+static int sconn_lookup(avnm_ctx *ctx, struct sconn **out, const struct idparts *p, const char *name)
+{
+	struct manager *m = manager_find(ctx, p->key);
+	if (!m) return set_error(ctx, AVNM_E_NOT_FOUND, "network manager %s does not exist", p->display);
+	*out = sconn_find(m, name);
+	if (!*out)
+		return set_error(ctx, AVNM_E_NOT_FOUND, "network manager %s has no scope connection %s",
+		                 m->display, name);
+	return 0;
+}
+
+/* A connection's own scope as a value, for the R6 checks on an existing one. */
+static int items_scope(avnm_ctx *ctx, avnm_scope **out, struct node *const *items, size_t n)
+{
+	TRY(avnm_scope_new(out, ctx));
+	for (size_t i = 0; i < n; i++) {
+		int rc = avnm_scope_add(*out, items[i]->display);
+		if (rc) {
+			avnm_scope_free(*out);
+			*out = NULL;
+			return rc;
+		}
+	}
+	return 0;
+}
+
+static int authz_existing(avnm_ctx *ctx, const char *as, struct tenant *t,
+                          struct node *const *items, size_t n)
+{
+	if (!as) return 0;
+	avnm_scope *sc;
+	TRY(items_scope(ctx, &sc, items, n));
+	int rc = authz_items_write(ctx, as, t, t->id, sc);
+	avnm_scope_free(sc);
+	return rc;
+}
+
+static int sconn_delete(avnm_ctx *ctx, const char *as, const char *mgr_id, const char *name)
+{
+	struct idparts p;
+	struct sconn *s;
+	TRY(manager_arg(ctx, &p, mgr_id));
+	TRY(arg_name(ctx, "scope connection", name));
+	TRY(authz_manager_write(ctx, as, &p, 0));
+	TRY(sconn_lookup(ctx, &s, &p, name));
+	TRY(authz_existing(ctx, as, s->tenant, s->items, s->nitems));
+	return sconn_delete_internal(ctx, s);
+}
+
+int avnm_scope_connection_delete(avnm_ctx *ctx, const char *as, const char *manager_id,
+                                 const char *name)
+{
+	if (!ctx) return AVNM_E_INVALID_ARGUMENT;
+	tx_begin(ctx);
+	return tx_end(ctx, sconn_delete(ctx, as, manager_id, name));
+}
+
+static int sconn_reject(avnm_ctx *ctx, const char *as, const char *tenant, const char *mgr_id,
+                        const char *name)
+{
+	struct idparts p;
+	struct tenant *t;
+	struct sconn *s;
+	TRY(arg_tenant(ctx, &t, tenant, 0));
+	TRY(manager_arg(ctx, &p, mgr_id));
+	TRY(arg_name(ctx, "scope connection", name));
+	TRY(authz_items_write(ctx, as, t, tenant, NULL));
+	TRY(arg_tenant(ctx, &t, tenant, 1));
+	TRY(sconn_lookup(ctx, &s, &p, name));
+	/* Another tenant's connection is invisible to this one (docs/choices.md). */
+	if (s->tenant != t)
+		return set_error(ctx, AVNM_E_NOT_FOUND, "network manager %s has no scope connection %s to "
+		                 "tenant %s", s->mgr->display, s->name, t->id);
+	TRY(authz_existing(ctx, as, t, s->items, s->nitems));
+	if (s->state != AVNM_STATE_PENDING)
+		return set_error(ctx, AVNM_E_INVALID_ARGUMENT,
+		                 "scope connection %s is %s, not Pending: only a Pending connection can be "
+		                 "rejected; a connected tenant withdraws by deleting its hub connection (R4.8)",
+		                 s->name, avnm_state_name((avnm_state)s->state));
+	TRY(tx_set_int(ctx, &s->rejected, 1));
+	return eval_pair(ctx, s->pairkey, 0);
+}
+
+int avnm_scope_connection_reject(avnm_ctx *ctx, const char *as, const char *tenant,
+                                 const char *manager_id, const char *name)
+{
+	if (!ctx) return AVNM_E_INVALID_ARGUMENT;
+	tx_begin(ctx);
+	return tx_end(ctx, sconn_reject(ctx, as, tenant, manager_id, name));
+}
+
+static int sconn_reevaluate(avnm_ctx *ctx, const char *as, const char *mgr_id, const char *name)
+{
+	struct idparts p;
+	struct sconn *s;
+	TRY(manager_arg(ctx, &p, mgr_id));
+	TRY(arg_name(ctx, "scope connection", name));
+	TRY(authz_manager_write(ctx, as, &p, 0));
+	TRY(sconn_lookup(ctx, &s, &p, name));
+	return eval_pair(ctx, s->pairkey, 1);
+}
+
+int avnm_scope_connection_reevaluate(avnm_ctx *ctx, const char *as, const char *manager_id,
+                                     const char *name)
+{
+	if (!ctx) return AVNM_E_INVALID_ARGUMENT;
+	tx_begin(ctx);
+	return tx_end(ctx, sconn_reevaluate(ctx, as, manager_id, name));
+}
+
+static int give_state(avnm_ctx *ctx, avnm_state *state, avnm_reason **reason, avnm_state st,
+                      avnm_reason_code code, const struct detail *d, const char *mgr,
+                      const char *conn)
+{
+	if (state) *state = st;
+	if (!reason) return 0;
+	*reason = state_reason(ctx, st, code, d, mgr, conn);
+	return *reason ? 0 : set_error(ctx, AVNM_E_NO_MEMORY, "out of memory");
+}
+
+int sconn_state_locked(avnm_ctx *ctx, avnm_state *state, avnm_reason **reason, const char *mgr_id,
+                       const char *name)
+{
+	struct idparts p;
+	struct sconn *s;
+	TRY(manager_arg(ctx, &p, mgr_id));
+	TRY(arg_name(ctx, "scope connection", name));
+	TRY(sconn_lookup(ctx, &s, &p, name));
+	return give_state(ctx, state, reason, (avnm_state)s->state, (avnm_reason_code)s->reason, s->detail, s->mgr->display, s->name);
+}
+
+int avnm_scope_connection_state(avnm_state *state, avnm_reason **reason, avnm_ctx *ctx,
+                                const char *manager_id, const char *name)
+{
+	if (reason) *reason = NULL;
+	if (!ctx) return AVNM_E_INVALID_ARGUMENT;
+	rd_begin(ctx);
+	int rc = sconn_state_locked(ctx, state, reason, manager_id, name);
+	rd_end(ctx);
+	return rc;
+}
+
+/* ---- hub connections (target side) ------------------------------------------------- */
+
+static struct hconn *hub_find(avnm_ctx *ctx, const struct tenant *t, const char *name)
+{
+	char k[GUID_LEN + 80];
+	size_t n = strlen(name);
+	if (n >= 70) return NULL;
+	int len = snprintf(k, sizeof k, "%s/%s", t->id, name);
+	ascii_lower(k, k, (size_t)len);
+	struct hnode *h = htab_find(&ctx->hubs, k, (size_t)len);
+	return h ? CONTAINER(h, struct hconn, h) : NULL;
+}
+
+static int hub_create(avnm_ctx *ctx, const char *as, const char *tenant, const char *name,
+                      const avnm_scope *scope, const char *mgr_id)
+{
+	struct idparts p;
+	struct tenant *t;
+	TRY(arg_tenant(ctx, &t, tenant, 0));
+	TRY(arg_name(ctx, "hub connection", name));
+	TRY(need_scope(ctx, scope));
+	TRY(manager_arg(ctx, &p, mgr_id));
+	TRY(authz_items_write(ctx, as, t, tenant, scope));
+	TRY(arg_tenant(ctx, &t, tenant, 1));
+	struct node **items;
+	size_t n;
+	TRY(scope_nodes(ctx, &items, &n, scope, t, "hub connection"));
+	struct hconn *old = hub_find(ctx, t, name);
+	if (old)
+		return set_error(ctx, AVNM_E_EXISTS, "tenant %s has a hub connection %s already", t->id,
+		                 old->name);
+	char *pk = make_pairkey(ctx, p.key, t, items, n);
+	TRY_MEM(ctx, pk);
+	if ((old = pair_h(ctx, pk)) != NULL)
+		return set_error(ctx, AVNM_E_EXISTS,
+		                 "hub connection %s of tenant %s has the same scope and manager already (R4.9)",
+		                 old->name, t->id);
+	struct hconn *h = tx_alloc(ctx, sizeof *h);
+	TRY_MEM(ctx, h);
+	h->serial = next_serial(ctx);
+	h->tenant = t;
+	h->items = items;
+	h->nitems = n;
+	h->pairkey = pk;
+	TRY_MEM(ctx, h->name = tx_strdup(ctx, name));
+	TRY_MEM(ctx, h->mgr_key = tx_strdup(ctx, p.key));
+	TRY_MEM(ctx, h->mgr_display = tx_strdup(ctx, p.display));
+	struct buf b;
+	buf_init(&b, &ctx->mem);
+	buf_printf(&b, "%s/%s", t->id, name);
+	h->hkey = b.failed ? NULL : tx_strdup(ctx, b.p);
+	buf_fini(&b);
+	TRY_MEM(ctx, h->hkey);
+	ascii_lower(h->hkey, h->hkey, strlen(h->hkey));
+	TRY(tx_hinsert(ctx, &ctx->hubs, &h->h, h->hkey, strlen(h->hkey)));
+	TRY(tx_hinsert(ctx, &ctx->pairs_h, &h->h_pair, pk, strlen(pk)));
+	TRY(tx_hinsert(ctx, &ctx->hubs_by_mgr, &h->h_mgr, h->mgr_key, strlen(h->mgr_key)));
+	TRY(tx_dl_append(ctx, &t->hubs, &h->in_tenant));
+	return eval_pair(ctx, pk, 1);
+}
+
+int avnm_hub_connection_create(avnm_ctx *ctx, const char *as, const char *tenant, const char *name,
+                               const avnm_scope *scope, const char *manager_id)
+{
+	if (!ctx) return AVNM_E_INVALID_ARGUMENT;
+	tx_begin(ctx);
+	return tx_end(ctx, hub_create(ctx, as, tenant, name, scope, manager_id));
+}
+
+static int hub_lookup(avnm_ctx *ctx, struct hconn **out, struct tenant *t, const char *name)
+{
+	*out = hub_find(ctx, t, name);
+	if (!*out)
+		return set_error(ctx, AVNM_E_NOT_FOUND, "tenant %s has no hub connection %s", t->id, name);
+	return 0;
+}
+
+static int hub_delete(avnm_ctx *ctx, const char *as, const char *tenant, const char *name)
+{
+	struct tenant *t;
+	struct hconn *h;
+	TRY(arg_tenant(ctx, &t, tenant, 0));
+	TRY(arg_name(ctx, "hub connection", name));
+	TRY(authz_items_write(ctx, as, t, tenant, NULL));
+	TRY(arg_tenant(ctx, &t, tenant, 1));
+	TRY(hub_lookup(ctx, &h, t, name));
+	TRY(authz_existing(ctx, as, t, h->items, h->nitems));
+	TRY(state_event(ctx, NULL, h, (avnm_state)h->state, AVNM_STATE_NONE));
+	TRY(tx_hremove(ctx, &ctx->hubs, &h->h));
+	TRY(tx_hremove(ctx, &ctx->pairs_h, &h->h_pair));
+	TRY(tx_hremove(ctx, &ctx->hubs_by_mgr, &h->h_mgr));
+	TRY(tx_dl_unlink(ctx, &h->in_tenant));
+	TRY(set_detail(ctx, &h->detail, NULL));
+	void *parts[] = { h->items, h->name, h->hkey, h->pairkey, h->mgr_key, h->mgr_display, h };
+	for (size_t i = 0; i < sizeof parts / sizeof parts[0]; i++) TRY(tx_free_later(ctx, parts[i]));
+	return eval_pair(ctx, h->pairkey, 0);
+}
+
+int avnm_hub_connection_delete(avnm_ctx *ctx, const char *as, const char *tenant, const char *name)
+{
+	if (!ctx) return AVNM_E_INVALID_ARGUMENT;
+	tx_begin(ctx);
+	return tx_end(ctx, hub_delete(ctx, as, tenant, name));
+}
+
+int hub_state_locked(avnm_ctx *ctx, avnm_state *state, avnm_reason **reason, const char *tenant,
+                     const char *name)
+{
+	struct tenant *t;
+	struct hconn *h;
+	TRY(arg_tenant(ctx, &t, tenant, 1));
+	TRY(arg_name(ctx, "hub connection", name));
+	TRY(hub_lookup(ctx, &h, t, name));
+	return give_state(ctx, state, reason, (avnm_state)h->state, (avnm_reason_code)h->reason, h->detail, h->mgr_display, h->name);
+}
+
+int avnm_hub_connection_state(avnm_state *state, avnm_reason **reason, avnm_ctx *ctx,
+                              const char *tenant, const char *name)
+{
+	if (reason) *reason = NULL;
+	if (!ctx) return AVNM_E_INVALID_ARGUMENT;
+	rd_begin(ctx);
+	int rc = hub_state_locked(ctx, state, reason, tenant, name);
+	rd_end(ctx);
+	return rc;
+}

@@ -1,0 +1,426 @@
+/* The registry's data model and the machinery every module shares.
+ * Internal: nothing here is exported (the version script lets out avnm_* only). */
+#ifndef AVNM_INTERNAL_H
+#define AVNM_INTERNAL_H
+
+#include <pthread.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "avnm.h"
+#include "ids.h"
+
+#if defined(__GNUC__)
+#define PRINTF_LIKE(f, a) __attribute__((format(printf, f, a)))
+#else
+#define PRINTF_LIKE(f, a)
+#endif
+
+/* ---- allocation ---------------------------------------------------------- */
+
+struct mem {
+	void *(*alloc)(void *opaque, size_t size);
+	void (*free)(void *opaque, void *ptr);
+	void *opaque;
+};
+extern const struct mem mem_default;
+void *mem_alloc(const struct mem *m, size_t n);  /* zeroed */
+void mem_free(const struct mem *m, void *p);
+char *mem_strdup(const struct mem *m, const char *s);
+char *mem_strndup(const struct mem *m, const char *s, size_t n);
+
+/* ---- intrusive hash table --------------------------------------------------
+ * Objects embed a hnode; linking never allocates except to grow the bucket
+ * array, and a failed growth only leaves chains longer. So an undo of a removal
+ * can never fail, which is what makes rollback infallible. */
+struct hnode {
+	struct hnode *next;
+	uint64_t hash;
+	const char *key;
+	size_t klen;
+};
+struct htab {
+	struct hnode **b;
+	size_t nb, n;
+	const struct mem *mem;
+};
+uint64_t hash_bytes(const void *p, size_t n);
+int htab_init(struct htab *t, const struct mem *m, size_t nbuckets);
+void htab_fini(struct htab *t);
+void htab_insert(struct htab *t, struct hnode *node, const char *key, size_t klen);
+void htab_remove(struct htab *t, struct hnode *node);
+struct hnode *htab_find(const struct htab *t, const char *key, size_t klen);
+/* The next node after `from` with the same key (tables may hold duplicates). */
+struct hnode *htab_find_next(const struct hnode *from);
+/* Iterate: *pos starts at 0 and *cur at NULL. */
+struct hnode *htab_iter(const struct htab *t, size_t *pos, struct hnode *cur);
+
+#define CONTAINER(ptr, type, member) ((type *)(void *)((char *)(ptr) - offsetof(type, member)))
+
+/* ---- intrusive doubly linked list ---------------------------------------- */
+struct dl {
+	struct dl *prev, *next;
+};
+void dl_init(struct dl *head);
+void dl_insert_after(struct dl *pos, struct dl *node);
+void dl_unlink(struct dl *node);
+#define DL_EMPTY(h) ((h)->next == (h))
+
+/* ---- growable buffers ------------------------------------------------------ */
+struct buf {
+	char *p;
+	size_t len, cap;
+	const struct mem *mem;
+	int failed;
+};
+void buf_init(struct buf *b, const struct mem *m);
+void buf_putn(struct buf *b, const char *s, size_t n);
+void buf_puts(struct buf *b, const char *s);
+void buf_printf(struct buf *b, const char *fmt, ...) PRINTF_LIKE(2, 3);
+void buf_fini(struct buf *b);
+
+/* ---- values handed out ----------------------------------------------------- */
+struct rpart {
+	avnm_part_kind kind;
+	char *value;
+};
+struct avnm_reason {
+	struct mem mem;
+	avnm_reason_code code;
+	char *text;
+	size_t n, cap;
+	struct rpart *parts;
+};
+/* A reason under construction: parts then text. Failures latch into r == NULL. */
+avnm_reason *reason_new(const struct mem *m, avnm_reason_code code);
+void reason_part(avnm_reason *r, avnm_part_kind kind, const char *value);
+void reason_text(avnm_reason *r, const char *fmt, ...) PRINTF_LIKE(2, 3);
+avnm_reason *reason_done(avnm_reason *r); /* NULL if any step failed */
+avnm_reason *reason_copy(const struct mem *m, const avnm_reason *src);
+
+struct lentry {
+	char *value;
+	char *tenant;
+};
+struct avnm_list {
+	struct mem mem;
+	size_t n, cap;
+	struct lentry *e;
+};
+avnm_list *list_new(const struct mem *m);
+int list_add(avnm_list *l, const char *value, const char *tenant);
+
+struct avnm_scope {
+	struct mem mem;
+	avnm_ctx *ctx;
+	size_t n, cap;
+	char **keys;     /* canonical, sorted */
+	char **display;  /* as first added */
+	int *is_mg;
+};
+
+/* ---- the registry ---------------------------------------------------------- */
+
+enum node_kind { NODE_MG = 1, NODE_SUB = 2 };
+
+struct manager;
+struct sconn;
+struct hconn;
+
+/* A direct holding of a node by a manager (R3.3): from its local scope
+ * (via == NULL) or from a Connected scope connection. */
+struct holding {
+	struct holding *next;
+	struct manager *mgr;
+	struct sconn *via;
+};
+
+struct tenant {
+	struct hnode h;          /* ctx->tenants: lower GUID */
+	char id[GUID_LEN + 1];
+	char *name;
+	struct node *root;
+	size_t nmgs;             /* groups below the root (R2.3) */
+	struct dl sconns;        /* scope connections targeting this tenant */
+	struct dl hubs;          /* hub connections of this tenant */
+};
+
+/* A management group or a subscription: a node of one tenant's hierarchy. */
+struct node {
+	struct hnode h;          /* ctx->nodes: "sub/<guid>" or "mg/<tenant>/<mgid-lower>" */
+	struct hnode h_name;     /* ctx->mg_names: "<mgid-lower>", groups only (R2.7) */
+	enum node_kind kind;
+	struct tenant *tenant;
+	struct node *parent;
+	unsigned depth;          /* root 0 */
+	char *hkey;
+	char *key;               /* canonical resource id */
+	char *display;           /* resource id as first registered */
+	struct dl children;      /* child nodes */
+	struct dl sibling;
+	struct holding *holders;
+	struct dl vnets;         /* subscriptions: their virtual networks */
+};
+
+struct vtag {
+	struct hnode h;          /* ctx->tags: "<tenant>\n<key-lower>\n<value>" */
+	struct vnet *vnet;
+	char *hkey;
+	char *key, *value;
+};
+
+struct vnet {
+	struct hnode h;          /* ctx->vnets: canonical id */
+	char *key, *display, *region;
+	struct node *sub;
+	struct dl in_sub;
+	size_t ntags;
+	struct vtag *tags;
+};
+
+struct manager {
+	struct hnode h;          /* ctx->managers: canonical id */
+	uint64_t serial;
+	char *key, *display;
+	struct node *sub;
+	struct tenant *home;
+	unsigned accesses;
+	size_t nscope;
+	struct node **scope;     /* local scope, sorted by key, immutable (replaced whole) */
+	struct htab sconns;      /* by lower name */
+	struct htab groups;      /* by lower name */
+	int touched;             /* in ctx->touched during a change */
+};
+
+/* What a connection's reason names beyond its code. Immutable once built. */
+struct detail {
+	size_t n;
+	struct {
+		char *item, *manager;
+		unsigned shared;
+	} e[];
+};
+
+struct sconn {
+	struct hnode h;          /* mgr->sconns: lower name */
+	struct hnode h_pair;     /* ctx->pairs_s */
+	struct dl in_tenant;     /* tenant->conns */
+	uint64_t serial;
+	struct manager *mgr;
+	char *name, *hkey, *pairkey;
+	struct tenant *tenant;
+	size_t nitems;
+	struct node **items;     /* sorted by key */
+	unsigned state;          /* avnm_state */
+	unsigned reason;         /* avnm_reason_code */
+	struct detail *detail;
+	int rejected;
+	int holds;               /* its items are held (Connected, not implied) */
+};
+
+struct hconn {
+	struct hnode h;          /* ctx->hubs: "<tenant>/<lower name>" */
+	struct hnode h_pair;     /* ctx->pairs_h */
+	struct hnode h_mgr;      /* ctx->hubs_by_mgr: canonical manager id */
+	struct dl in_tenant;
+	uint64_t serial;
+	struct tenant *tenant;
+	char *name, *hkey, *pairkey, *mgr_key, *mgr_display;
+	size_t nitems;
+	struct node **items;
+	unsigned state;          /* avnm_state */
+	unsigned reason;         /* avnm_reason_code */
+	struct detail *detail;
+};
+
+struct cond {
+	size_t ntags;
+	char **keys;             /* lower case */
+	char **values;
+};
+
+struct member {
+	struct hnode h;          /* group->members: canonical id */
+	char *key, *display;
+	struct vnet *vnet;
+};
+
+/* An effective member as last told to the event callback. */
+struct eff {
+	struct hnode h;
+	char *key, *display;
+};
+
+struct group {
+	struct hnode h;          /* mgr->groups: lower name */
+	uint64_t serial;
+	struct manager *mgr;
+	char *name, *hkey;
+	avnm_member_type type;
+	struct htab members;
+	size_t nconds;
+	struct cond **conds;     /* immutable array, replaced whole */
+	struct htab eff;         /* effective members last told (events only) */
+};
+
+struct principal {
+	struct hnode h;          /* ctx->principals: lower name */
+	char *name, *hkey;
+	struct tenant *home;
+	size_t nguests;
+	struct tenant **guests;  /* immutable array, replaced whole */
+};
+
+struct assignment {
+	struct hnode h;          /* ctx->roles: scope key (see authz.c) */
+	char *hkey;
+	struct principal *who;
+	avnm_role role;
+	struct tenant *tenant;
+};
+
+/* Undo log entry: fn(ctx, a, b) reverses one primitive change. */
+struct undo {
+	void (*fn)(avnm_ctx *ctx, void *a, void *b);
+	void *a, *b;
+};
+
+struct pending_event {
+	avnm_event ev;
+	char *strs[6];
+};
+
+struct avnm_ctx {
+	struct mem mem;
+	unsigned flags;
+	unsigned max_depth, max_mgs;
+	pthread_rwlock_t lock;
+	pthread_mutex_t errlock;
+	int errcode;
+	char errmsg[1024];
+	uint64_t next_serial;
+
+	struct htab tenants, nodes, mg_names, vnets, tags, managers, pairs_s, pairs_h, hubs,
+	    hubs_by_mgr, principals, roles;
+
+	/* the change in progress (under the write lock) */
+	struct undo *undo;
+	size_t nundo, capundo;
+	void **later;            /* freed at commit */
+	size_t nlater, caplater;
+	struct pending_event *events;
+	size_t nevents, capevents;
+	struct manager **touched;
+	size_t ntouched, captouched;
+
+	avnm_event_fn event_fn;
+	void *event_opaque;
+};
+
+/* ---- errors --------------------------------------------------------------- */
+int set_error(avnm_ctx *ctx, int code, const char *fmt, ...) PRINTF_LIKE(3, 4);
+int set_error_v(avnm_ctx *ctx, int code, const char *fmt, va_list ap);
+void clear_error(avnm_ctx *ctx);
+
+/* ---- locking and transactions ----------------------------------------------
+ * A change: tx_begin (write lock), primitive changes each logged, then
+ * tx_end(ctx, rc): on rc == 0 commit (free what was deleted, deliver events after
+ * unlocking), else undo everything in reverse. Returns rc. */
+void tx_begin(avnm_ctx *ctx);
+int tx_end(avnm_ctx *ctx, int rc);
+void rd_begin(avnm_ctx *ctx);
+void rd_end(avnm_ctx *ctx);
+
+int tx_log(avnm_ctx *ctx, void (*fn)(avnm_ctx *, void *, void *), void *a, void *b);
+void *tx_alloc(avnm_ctx *ctx, size_t n);            /* freed on rollback */
+char *tx_strdup(avnm_ctx *ctx, const char *s);
+int tx_free_later(avnm_ctx *ctx, void *p);          /* freed on commit */
+int tx_set_ptr(avnm_ctx *ctx, void *slot, void *value);  /* slot: address of a pointer */
+int tx_set_uint(avnm_ctx *ctx, unsigned *slot, unsigned value);
+int tx_set_int(avnm_ctx *ctx, int *slot, int value);
+int tx_set_size(avnm_ctx *ctx, size_t *slot, size_t value);
+int tx_hinsert(avnm_ctx *ctx, struct htab *t, struct hnode *n, const char *key, size_t klen);
+int tx_hremove(avnm_ctx *ctx, struct htab *t, struct hnode *n);
+int tx_dl_append(avnm_ctx *ctx, struct dl *head, struct dl *node);
+int tx_dl_unlink(avnm_ctx *ctx, struct dl *node);
+/* A per-object hash table that lives and dies with its object. */
+int tx_htab_init(avnm_ctx *ctx, struct htab *t, size_t nbuckets);
+int tx_htab_fini_later(avnm_ctx *ctx, struct htab *t);
+int tx_touch(avnm_ctx *ctx, struct manager *m);
+int tx_event(avnm_ctx *ctx, const avnm_event *ev);
+uint64_t next_serial(avnm_ctx *ctx);
+
+#define TRY(expr)                          \
+	do {                                   \
+		int try_rc_ = (expr);              \
+		if (try_rc_ != 0) return try_rc_;  \
+	} while (0)
+#define TRY_MEM(ctx, p) \
+	do { if ((p) == NULL) return set_error((ctx), AVNM_E_NO_MEMORY, "out of memory"); } while (0)
+
+/* ---- edge: parsing arguments into registry objects (directory.c) ---------- */
+int arg_tenant(avnm_ctx *ctx, struct tenant **out, const char *text, int must_exist);
+/* A management group by id or resource id in tenant t (NULL: the root when ref is NULL). */
+int arg_mg(avnm_ctx *ctx, struct node **out, struct tenant *t, const char *ref);
+int arg_sub(avnm_ctx *ctx, struct node **out, const char *ref);
+int arg_name(avnm_ctx *ctx, const char *what, const char *name);
+/* Resolve a canonical scope item key in tenant t (R2.7). NULL *out: absent. */
+struct node *node_of_item(avnm_ctx *ctx, struct tenant *t, const char *key, int is_mg);
+struct node *node_find_mg(avnm_ctx *ctx, struct tenant *t, const char *mgid_lower);
+struct node *node_find_sub(avnm_ctx *ctx, const char *guid);
+/* A resource id (any kind) to the node that places it (R2.6) and its parsed parts.
+ * *node NULL: an unknown subscription. Ambiguous groups without tenant: error. */
+int resolve_resource(avnm_ctx *ctx, struct idparts *p, struct node **node, const char *id,
+                     const char *tenant);
+int node_covers(const struct node *anc, const struct node *n);
+/* Scope value -> sorted unique nodes of tenant t. Errors per R4.10/R3.1. */
+int scope_nodes(avnm_ctx *ctx, struct node ***out, size_t *n, const avnm_scope *s,
+                struct tenant *t, const char *what);
+struct manager *manager_find(avnm_ctx *ctx, const char *key);
+int tags_valid(avnm_ctx *ctx, const avnm_tag *tags, size_t n);
+/* "<tenant>\n<key-lower>\n<value>": the tag index key (R5.3). Caller frees. */
+char *tag_hkey(const struct mem *m, const char *tenant, const char *key, const char *value);
+struct tenant *tenant_find(avnm_ctx *ctx, const char *guid);
+
+/* ---- holdings and evaluation (connections.c, managers.c) ------------------ */
+int hold_add(avnm_ctx *ctx, struct node *n, struct manager *m, struct sconn *via);
+int hold_remove(avnm_ctx *ctx, struct node *n, struct manager *m, struct sconn *via);
+const struct holding *held_by(const struct node *n, const struct manager *m);
+int local_covers(const struct manager *m, struct tenant *t, struct node *const *items,
+                 size_t n);
+/* R3.3 check for manager `self` (canonical id) holding items with accesses. Returns
+ * AVNM_E_CONFLICT with a message (when set_msg) and *detail (may be NULL), or 0. */
+int find_conflicts_as(avnm_ctx *ctx, const char *self, unsigned accesses,
+                      struct node *const *items, size_t n, int set_msg, struct detail **detail);
+int manager_arg(avnm_ctx *ctx, struct idparts *p, const char *id);
+int eval_pair(avnm_ctx *ctx, const char *pairkey, int fresh);
+int reevaluate_manager_conns(avnm_ctx *ctx, const char *mgr_key);
+int reevaluate_tenant_conns(avnm_ctx *ctx, struct tenant *t);
+int sconn_delete_internal(avnm_ctx *ctx, struct sconn *s);
+/* State queries without locking, for handles (which lock themselves). */
+int sconn_state_locked(avnm_ctx *ctx, avnm_state *state, avnm_reason **reason, const char *mgr_id,
+                       const char *name);
+int hub_state_locked(avnm_ctx *ctx, avnm_state *state, avnm_reason **reason, const char *tenant,
+                     const char *name);
+int group_delete_internal(avnm_ctx *ctx, struct group *g);
+int events_refresh(avnm_ctx *ctx);
+int strict_move_check(avnm_ctx *ctx, struct node *n, struct node *new_parent);
+
+/* ---- authorization (authz.c) ------------------------------------------------ */
+/* R6: returns 0 when allowed (or as == NULL), else AVNM_E_FORBIDDEN with message. */
+int authz_manager_write(avnm_ctx *ctx, const char *as, const struct idparts *mgr, int for_create);
+int authz_items_write(avnm_ctx *ctx, const char *as, struct tenant *t, const char *tenant_text,
+                      const avnm_scope *scope);
+int authz_vnet_write(avnm_ctx *ctx, const char *as, const struct idparts *vnet);
+struct principal *principal_find(avnm_ctx *ctx, const char *name);
+
+/* ---- misc ---------------------------------------------------------------- */
+const char *access_list(char *buf, size_t size, unsigned accesses);
+int scope_item_kind(const char *key);  /* 1 mg, 0 sub */
+char *detail_text(const struct mem *m, const struct detail *d);
+void detail_free(const struct mem *m, struct detail *d);
+avnm_reason *state_reason(avnm_ctx *ctx, avnm_state st, avnm_reason_code code,
+                          const struct detail *d, const char *manager, const char *conn);
+
+#endif

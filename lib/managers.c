@@ -1,0 +1,414 @@
+/* Network managers (R3): local scope, accesses, and who holds what directly. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+
+struct manager *manager_find(avnm_ctx *ctx, const char *key)
+{
+	struct hnode *h = htab_find(&ctx->managers, key, strlen(key));
+	return h ? CONTAINER(h, struct manager, h) : NULL;
+}
+
+const struct holding *held_by(const struct node *n, const struct manager *m)
+{
+	for (const struct holding *h = n->holders; h; h = h->next)
+		if (h->mgr == m) return h;
+	return NULL;
+}
+
+static int scope_event(avnm_ctx *ctx, avnm_event_kind kind, struct node *n, struct manager *m)
+{
+	avnm_event ev = { 0 };
+	ev.kind = kind;
+	ev.manager = m->display;
+	ev.item = n->display;
+	ev.tenant = n->tenant->id;
+	TRY(tx_touch(ctx, m));
+	return tx_event(ctx, &ev);
+}
+
+int hold_add(avnm_ctx *ctx, struct node *n, struct manager *m, struct sconn *via)
+{
+	int first = held_by(n, m) == NULL;
+	struct holding *h = tx_alloc(ctx, sizeof *h);
+	TRY_MEM(ctx, h);
+	h->mgr = m;
+	h->via = via;
+	h->next = n->holders;
+	TRY(tx_set_ptr(ctx, &n->holders, h));
+	return first ? scope_event(ctx, AVNM_EVENT_SCOPE_ENTERED, n, m) : 0;
+}
+
+int hold_remove(avnm_ctx *ctx, struct node *n, struct manager *m, struct sconn *via)
+{
+	struct holding **pp = &n->holders;
+	while (*pp && !((*pp)->mgr == m && (*pp)->via == via)) pp = &(*pp)->next;
+	if (!*pp) return 0;
+	struct holding *h = *pp;
+	TRY(tx_free_later(ctx, h));
+	TRY(tx_set_ptr(ctx, pp, h->next));
+	return held_by(n, m) ? 0 : scope_event(ctx, AVNM_EVENT_SCOPE_LEFT, n, m);
+}
+
+int local_covers(const struct manager *m, struct tenant *t, struct node *const *items, size_t n)
+{
+	if (!m || t != m->home || !n) return 0;
+	for (size_t i = 0; i < n; i++) {
+		int covered = 0;
+		for (const struct node *a = items[i]; a && !covered; a = a->parent)
+			for (const struct holding *h = a->holders; h; h = h->next)
+				if (h->mgr == m && !h->via) {
+					covered = 1;
+					break;
+				}
+		if (!covered) return 0;
+	}
+	return 1;
+}
+
+/* ---- R3.3 conflicts ------------------------------------------------------------- */
+
+struct gather {
+	avnm_ctx *ctx;
+	avnm_holding *held;
+	const char **keys;
+	struct node **nodes;
+	size_t nheld, capheld, nkeys, capkeys;
+	int failed;
+};
+
+static void *grow_to(avnm_ctx *ctx, void *arr, size_t n, size_t *cap, size_t elem)
+{
+	if (n < *cap) return arr;
+	size_t nc = *cap ? *cap * 2 : 16;
+	void *p = mem_alloc(&ctx->mem, nc * elem);
+	if (!p) return NULL;
+	if (arr) memcpy(p, arr, n * elem);
+	mem_free(&ctx->mem, arr);
+	*cap = nc;
+	return p;
+}
+
+static void gather_node(struct gather *g, struct node *x)
+{
+	void *p;
+	if (g->failed) return;
+	p = grow_to(g->ctx, g->keys, g->nkeys, &g->capkeys, sizeof *g->keys);
+	if (!p) {
+		g->failed = 1;
+		return;
+	}
+	g->keys = p;
+	g->keys[g->nkeys++] = x->key;
+	for (struct holding *h = x->holders; h; h = h->next) {
+		int dup = 0;
+		for (struct holding *e = x->holders; e != h; e = e->next)
+			if (e->mgr == h->mgr) dup = 1;
+		if (dup) continue;
+		size_t cap = g->capheld;
+		p = grow_to(g->ctx, g->held, g->nheld, &cap, sizeof *g->held);
+		void *q = p ? grow_to(g->ctx, g->nodes, g->nheld, &g->capheld, sizeof *g->nodes) : NULL;
+		if (!p || !q) {
+			if (p) g->held = p;
+			g->failed = 1;
+			return;
+		}
+		g->held = p;
+		g->nodes = q;
+		g->held[g->nheld].item = x->key;
+		g->held[g->nheld].manager = h->mgr->key;
+		g->held[g->nheld].accesses = h->mgr->accesses;
+		g->nodes[g->nheld] = x;
+		g->nheld++;
+	}
+}
+
+static void gather_below(struct gather *g, struct node *x)
+{
+	for (struct dl *c = x->children.next; c != &x->children; c = c->next) {
+		struct node *ch = CONTAINER(c, struct node, sibling);
+		gather_node(g, ch);
+		gather_below(g, ch);
+	}
+}
+
+static void gather_free(struct gather *g)
+{
+	mem_free(&g->ctx->mem, g->held);
+	mem_free(&g->ctx->mem, g->keys);
+	mem_free(&g->ctx->mem, g->nodes);
+}
+
+static int conflicts_from(avnm_ctx *ctx, struct gather *g, const char *self, unsigned accesses,
+                          int set_msg, struct detail **detail)
+{
+	if (g->failed) return set_error(ctx, AVNM_E_NO_MEMORY, "out of memory");
+	size_t n = avnm_conflicts_find(g->held, g->nheld, self, accesses, g->keys, g->nkeys, NULL, 0);
+	if (!n) return 0;
+	avnm_conflict *c = mem_alloc(&ctx->mem, n * sizeof *c);
+	struct detail *d = mem_alloc(&ctx->mem, sizeof *d + n * sizeof d->e[0]);
+	if (!c || !d) {
+		mem_free(&ctx->mem, c);
+		mem_free(&ctx->mem, d);
+		return set_error(ctx, AVNM_E_NO_MEMORY, "out of memory");
+	}
+	avnm_conflicts_find(g->held, g->nheld, self, accesses, g->keys, g->nkeys, c, n);
+	int oom = 0;
+	for (size_t i = 0; i < n; i++) {
+		/* Name things as registered: find the display forms behind the keys. */
+		const struct node *x = NULL;
+		const struct manager *o = NULL;
+		for (size_t j = 0; j < g->nheld; j++)
+			if (g->held[j].item == c[i].item && g->held[j].manager == c[i].manager) {
+				x = g->nodes[j];
+				break;
+			}
+		o = manager_find(ctx, c[i].manager);
+		d->e[i].item = mem_strdup(&ctx->mem, x ? x->display : c[i].item);
+		d->e[i].manager = mem_strdup(&ctx->mem, o ? o->display : c[i].manager);
+		d->e[i].shared = c[i].shared;
+		d->n = i + 1;
+		if (!d->e[i].item || !d->e[i].manager) oom = 1;
+	}
+	mem_free(&ctx->mem, c);
+	if (oom) {
+		detail_free(&ctx->mem, d);
+		return set_error(ctx, AVNM_E_NO_MEMORY, "out of memory");
+	}
+	int rc = AVNM_E_CONFLICT;
+	if (set_msg) {
+		char *t = detail_text(&ctx->mem, d);
+		rc = set_error(ctx, AVNM_E_CONFLICT,
+		               "cannot have two network managers with overlapping scope accesses applied to "
+		               "the same scope (R3.3): %s", t ? t : "");
+		mem_free(&ctx->mem, t);
+	}
+	if (detail) *detail = d;
+	else detail_free(&ctx->mem, d);
+	return rc;
+}
+
+int find_conflicts_as(avnm_ctx *ctx, const char *self, unsigned accesses,
+                      struct node *const *items, size_t n, int set_msg, struct detail **detail)
+{
+	struct gather g = { ctx, NULL, NULL, NULL, 0, 0, 0, 0, 0 };
+	if (detail) *detail = NULL;
+	if (!accesses) return 0;
+	for (size_t i = 0; i < n; i++) {
+		gather_node(&g, items[i]);
+		if (ctx->flags & AVNM_OPT_STRICT_HIERARCHY) {
+			/* R3.4 strict: ancestors and descendants overlap too. */
+			for (struct node *a = items[i]->parent; a; a = a->parent) gather_node(&g, a);
+			gather_below(&g, items[i]);
+		}
+	}
+	int rc = conflicts_from(ctx, &g, self, accesses, set_msg, detail);
+	gather_free(&g);
+	return rc;
+}
+
+/* R2.4 under strict_hierarchy: after moving n under p, would a holding in n's
+ * subtree and one on p's chain belong to two managers sharing an access? */
+int strict_move_check(avnm_ctx *ctx, struct node *n, struct node *p)
+{
+	if (!(ctx->flags & AVNM_OPT_STRICT_HIERARCHY)) return 0;
+	struct gather below = { ctx, NULL, NULL, NULL, 0, 0, 0, 0, 0 };
+	gather_node(&below, n);
+	gather_below(&below, n);
+	int rc = below.failed ? set_error(ctx, AVNM_E_NO_MEMORY, "out of memory") : 0;
+	for (size_t i = 0; rc == 0 && i < below.nheld; i++) {
+		struct gather above = { ctx, NULL, NULL, NULL, 0, 0, 0, 0, 0 };
+		for (struct node *a = p; a; a = a->parent) gather_node(&above, a);
+		rc = conflicts_from(ctx, &above, below.held[i].manager, below.held[i].accesses, 0,
+		                    NULL);
+		gather_free(&above);
+		if (rc == AVNM_E_CONFLICT) {
+			const struct manager *o = manager_find(ctx, below.held[i].manager);
+			rc = set_error(ctx, AVNM_E_CONFLICT,
+			               "moving %s under %s would place %s, held by network manager %s, below a "
+			               "scope held by another network manager with a shared access "
+			               "(strict_hierarchy, R2.4)", n->display, p->display,
+			               below.nodes[i]->display, o ? o->display : below.held[i].manager);
+		}
+	}
+	gather_free(&below);
+	return rc;
+}
+
+/* ---- create, update, delete --------------------------------------------------------- */
+
+static int parse_manager_id(avnm_ctx *ctx, struct idparts *p, const char *id)
+{
+	char msg[256];
+	if (!id) return set_error(ctx, AVNM_E_INVALID_ARGUMENT, "network manager id is missing");
+	if (id_parse(p, id, msg, sizeof msg)) return set_error(ctx, AVNM_E_INVALID_ARGUMENT, "%s", msg);
+	if (p->kind != IDK_MANAGER)
+		return set_error(ctx, AVNM_E_INVALID_ARGUMENT, "%s is not a network manager id", p->display);
+	return 0;
+}
+
+int manager_arg(avnm_ctx *ctx, struct idparts *p, const char *id)
+{
+	return parse_manager_id(ctx, p, id);
+}
+
+static int check_accesses(avnm_ctx *ctx, unsigned a)
+{
+	if (a & ~AVNM_ACCESS_ALL)
+		return set_error(ctx, AVNM_E_INVALID_ARGUMENT, "unknown scope access bits 0x%x", a);
+	return 0;
+}
+
+static int manager_not_found(avnm_ctx *ctx, const struct idparts *p)
+{
+	return set_error(ctx, AVNM_E_NOT_FOUND, "network manager %s does not exist", p->display);
+}
+
+static int manager_create(avnm_ctx *ctx, const char *as, const char *id, unsigned acc,
+                          const avnm_scope *scope)
+{
+	struct idparts p;
+	TRY(parse_manager_id(ctx, &p, id));
+	TRY(check_accesses(ctx, acc));
+	TRY(authz_manager_write(ctx, as, &p, 1));
+	struct node *sub = node_find_sub(ctx, p.sub);
+	if (!sub)
+		return set_error(ctx, AVNM_E_NOT_FOUND, "subscription %s of network manager %s does not exist",
+		                 p.sub, p.display);
+	struct node **items;
+	size_t n;
+	TRY(scope_nodes(ctx, &items, &n, scope, sub->tenant, "local scope"));
+	if (manager_find(ctx, p.key))
+		return set_error(ctx, AVNM_E_EXISTS, "network manager %s exists already", p.display);
+	TRY(find_conflicts_as(ctx, p.key, acc, items, n, 1, NULL));
+
+	struct manager *m = tx_alloc(ctx, sizeof *m);
+	TRY_MEM(ctx, m);
+	m->serial = next_serial(ctx);
+	m->sub = sub;
+	m->home = sub->tenant;
+	m->accesses = acc;
+	m->scope = items;
+	m->nscope = n;
+	TRY_MEM(ctx, m->key = tx_strdup(ctx, p.key));
+	TRY_MEM(ctx, m->display = tx_strdup(ctx, p.display));
+	TRY(tx_htab_init(ctx, &m->sconns, 8));
+	TRY(tx_htab_init(ctx, &m->groups, 8));
+	TRY(tx_hinsert(ctx, &ctx->managers, &m->h, m->key, strlen(m->key)));
+	for (size_t i = 0; i < n; i++) TRY(hold_add(ctx, items[i], m, NULL));
+	/* R4.11: hub connections may have named this manager before it existed. */
+	return reevaluate_manager_conns(ctx, m->key);
+}
+
+int avnm_manager_create(avnm_ctx *ctx, const char *as, const char *manager_id,
+                        unsigned int accesses, const avnm_scope *scope)
+{
+	if (!ctx) return AVNM_E_INVALID_ARGUMENT;
+	tx_begin(ctx);
+	return tx_end(ctx, manager_create(ctx, as, manager_id, accesses, scope));
+}
+
+/* Every item m holds through a Connected connection: these stay held with the new
+ * accesses, so they are checked too (R3.3 on update). */
+static int connection_items_conflict(avnm_ctx *ctx, struct manager *m, unsigned acc)
+{
+	size_t pos = 0;
+	struct hnode *e = NULL;
+	while ((e = htab_iter(&m->sconns, &pos, e)) != NULL) {
+		struct sconn *s = CONTAINER(e, struct sconn, h);
+		if (s->holds) TRY(find_conflicts_as(ctx, m->key, acc, s->items, s->nitems, 1, NULL));
+	}
+	return 0;
+}
+
+static int manager_update(avnm_ctx *ctx, const char *as, const char *id, unsigned what,
+                          unsigned acc, const avnm_scope *scope)
+{
+	struct idparts p;
+	TRY(parse_manager_id(ctx, &p, id));
+	if (what & ~(AVNM_UPDATE_ACCESSES | AVNM_UPDATE_SCOPE))
+		return set_error(ctx, AVNM_E_INVALID_ARGUMENT, "unknown update flags 0x%x", what);
+	TRY(check_accesses(ctx, acc));
+	TRY(authz_manager_write(ctx, as, &p, 0));
+	struct manager *m = manager_find(ctx, p.key);
+	if (!m) return manager_not_found(ctx, &p);
+	unsigned nacc = (what & AVNM_UPDATE_ACCESSES) ? acc : m->accesses;
+	struct node **items = m->scope;
+	size_t n = m->nscope;
+	if (what & AVNM_UPDATE_SCOPE) TRY(scope_nodes(ctx, &items, &n, scope, m->home, "local scope"));
+	TRY(find_conflicts_as(ctx, m->key, nacc, items, n, 1, NULL));
+	TRY(connection_items_conflict(ctx, m, nacc));
+
+	TRY(tx_set_uint(ctx, &m->accesses, nacc));
+	if (what & AVNM_UPDATE_SCOPE) {
+		/* Both arrays are sorted by key: a merge tells what left and what came. */
+		struct node **old = m->scope;
+		size_t nold = m->nscope, i = 0, j = 0;
+		while (i < nold || j < n) {
+			int c = i == nold ? 1 : j == n ? -1 : strcmp(old[i]->key, items[j]->key);
+			if (c < 0) TRY(hold_remove(ctx, old[i++], m, NULL));
+			else if (c > 0) TRY(hold_add(ctx, items[j++], m, NULL));
+			else i++, j++;
+		}
+		TRY(tx_free_later(ctx, old));
+		TRY(tx_set_ptr(ctx, &m->scope, items));
+		TRY(tx_set_size(ctx, &m->nscope, n));
+	}
+	TRY(tx_touch(ctx, m));
+	return reevaluate_manager_conns(ctx, m->key);
+}
+
+int avnm_manager_update(avnm_ctx *ctx, const char *as, const char *manager_id, unsigned int what,
+                        unsigned int accesses, const avnm_scope *scope)
+{
+	if (!ctx) return AVNM_E_INVALID_ARGUMENT;
+	tx_begin(ctx);
+	return tx_end(ctx, manager_update(ctx, as, manager_id, what, accesses, scope));
+}
+
+static int manager_delete(avnm_ctx *ctx, const char *as, const char *id, unsigned flags)
+{
+	struct idparts p;
+	TRY(parse_manager_id(ctx, &p, id));
+	if (flags & ~AVNM_DELETE_FORCE)
+		return set_error(ctx, AVNM_E_INVALID_ARGUMENT, "unknown delete flags 0x%x", flags);
+	TRY(authz_manager_write(ctx, as, &p, 0));
+	struct manager *m = manager_find(ctx, p.key);
+	if (!m) return manager_not_found(ctx, &p);
+	if (!(flags & AVNM_DELETE_FORCE) && (m->sconns.n || m->groups.n))
+		return set_error(ctx, AVNM_E_BUSY,
+		                 "network manager %s still has %zu scope connection(s) and %zu network "
+		                 "group(s); delete them first or force (R3.5)", m->display, m->sconns.n,
+		                 m->groups.n);
+	TRY(tx_touch(ctx, m));
+	/* Take the owned objects out one at a time: each removal unlinks from the table. */
+	while (m->groups.n) {
+		size_t pos = 0;
+		struct hnode *e = htab_iter(&m->groups, &pos, NULL);
+		TRY(group_delete_internal(ctx, CONTAINER(e, struct group, h)));
+	}
+	while (m->sconns.n) {
+		size_t pos = 0;
+		struct hnode *e = htab_iter(&m->sconns, &pos, NULL);
+		TRY(sconn_delete_internal(ctx, CONTAINER(e, struct sconn, h)));
+	}
+	for (size_t i = 0; i < m->nscope; i++) TRY(hold_remove(ctx, m->scope[i], m, NULL));
+	TRY(tx_hremove(ctx, &ctx->managers, &m->h));
+	TRY(tx_htab_fini_later(ctx, &m->sconns));
+	TRY(tx_htab_fini_later(ctx, &m->groups));
+	TRY(tx_free_later(ctx, m->scope));
+	TRY(tx_free_later(ctx, m->key));
+	TRY(tx_free_later(ctx, m->display));
+	TRY(tx_free_later(ctx, m));
+	/* R4.5a: hub connections Connected by implied consent lapse. */
+	return reevaluate_manager_conns(ctx, p.key);
+}
+
+int avnm_manager_delete(avnm_ctx *ctx, const char *as, const char *manager_id, unsigned int flags)
+{
+	if (!ctx) return AVNM_E_INVALID_ARGUMENT;
+	tx_begin(ctx);
+	return tx_end(ctx, manager_delete(ctx, as, manager_id, flags));
+}

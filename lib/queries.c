@@ -1,0 +1,209 @@
+/* Questions (R3.2, R3.4, R4.3): who manages what now. Read-only. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+
+static int one_access(avnm_ctx *ctx, unsigned a)
+{
+	if (!avnm_access_name(a))
+		return set_error(ctx, AVNM_E_INVALID_ARGUMENT, "exactly one known scope access is required (got 0x%x)", a);
+	return 0;
+}
+
+/* A scope connection of m to n's tenant that would cover n if it were Connected. */
+static const struct sconn *covering_unconnected(const struct manager *m, const struct node *n)
+{
+	const struct tenant *t = n->tenant;
+	for (const struct dl *x = t->sconns.next; x != &t->sconns; x = x->next) {
+		const struct sconn *s = CONTAINER(x, const struct sconn, in_tenant);
+		if (s->mgr != m || s->holds) continue;
+		for (size_t i = 0; i < s->nitems; i++)
+			if (node_covers(s->items[i], n)) return s;
+	}
+	return NULL;
+}
+
+static int decide(int *allowed, avnm_reason **reason, avnm_ctx *ctx, const char *mgr_id,
+                  const char *res, unsigned access, const char *tenant)
+{
+	struct idparts mp, rp;
+	struct node *node;
+	TRY(one_access(ctx, access));
+	TRY(manager_arg(ctx, &mp, mgr_id));
+	TRY(resolve_resource(ctx, &rp, &node, res, tenant));
+	struct manager *m = manager_find(ctx, mp.key);
+	if (!m) return set_error(ctx, AVNM_E_NOT_FOUND, "network manager %s does not exist", mp.display);
+	const char *an = avnm_access_name(access);
+	const struct holding *h = NULL;
+	const struct node *at = NULL;
+	if ((m->accesses & access) && node)
+		for (at = node; at && !(h = held_by(at, m)); at = at->parent) {}
+	*allowed = h != NULL;
+	if (!reason) return 0;
+
+	avnm_reason *r;
+	char acc[128];
+	if (h && !h->via) {
+		r = reason_new(&ctx->mem, AVNM_REASON_ALLOW_LOCAL_SCOPE);
+		reason_part(r, AVNM_PART_MANAGER, m->display);
+		reason_part(r, AVNM_PART_ITEM, at->display);
+		reason_text(r, "allowed: %s is covered by %s in the local scope of network manager %s, "
+		               "which has %s access", rp.display, at->display, m->display, an);
+	} else if (h) {
+		r = reason_new(&ctx->mem, AVNM_REASON_ALLOW_CONNECTION);
+		reason_part(r, AVNM_PART_MANAGER, m->display);
+		reason_part(r, AVNM_PART_CONNECTION, h->via->name);
+		reason_part(r, AVNM_PART_ITEM, at->display);
+		reason_part(r, AVNM_PART_TENANT, at->tenant->id);
+		reason_text(r, "allowed: %s is covered by %s of tenant %s through Connected scope "
+		               "connection %s of network manager %s, which has %s access", rp.display,
+		            at->display, at->tenant->id, h->via->name, m->display, an);
+	} else if (!(m->accesses & access)) {
+		r = reason_new(&ctx->mem, AVNM_REASON_DENY_NO_ACCESS);
+		reason_part(r, AVNM_PART_MANAGER, m->display);
+		reason_part(r, AVNM_PART_ACCESS, an);
+		reason_text(r, "denied: network manager %s does not have %s access (it has: %s)",
+		            m->display, an, m->accesses ? access_list(acc, sizeof acc, m->accesses) : "none");
+	} else if (!node) {
+		r = reason_new(&ctx->mem, AVNM_REASON_DENY_UNKNOWN_SUBSCRIPTION);
+		reason_part(r, AVNM_PART_SUBSCRIPTION, rp.sub);
+		reason_text(r, "denied: subscription %s of %s is not registered, so nothing covers it (R2.6)",
+		            rp.sub, rp.display);
+	} else {
+		const struct sconn *s = covering_unconnected(m, node);
+		if (s) {
+			r = reason_new(&ctx->mem, AVNM_REASON_DENY_NOT_CONNECTED);
+			reason_part(r, AVNM_PART_MANAGER, m->display);
+			reason_part(r, AVNM_PART_CONNECTION, s->name);
+			reason_part(r, AVNM_PART_TENANT, s->tenant->id);
+			reason_text(r, "denied: scope connection %s of network manager %s would cover %s, but "
+			               "it is %s, not Connected", s->name, m->display, rp.display,
+			            avnm_state_name((avnm_state)s->state));
+		} else {
+			r = reason_new(&ctx->mem, AVNM_REASON_DENY_NOT_COVERED);
+			reason_part(r, AVNM_PART_MANAGER, m->display);
+			reason_part(r, AVNM_PART_RESOURCE, rp.display);
+			reason_text(r, "denied: no item of the effective scope of network manager %s covers %s",
+			            m->display, rp.display);
+		}
+	}
+	*reason = reason_done(r);
+	return *reason ? 0 : set_error(ctx, AVNM_E_NO_MEMORY, "out of memory");
+}
+
+int avnm_can_manage(int *allowed, avnm_reason **reason, avnm_ctx *ctx, const char *manager_id,
+                    const char *resource_id, unsigned int access, const char *tenant)
+{
+	if (reason) *reason = NULL;
+	if (!ctx || !allowed) return AVNM_E_INVALID_ARGUMENT;
+	*allowed = 0;
+	rd_begin(ctx);
+	int rc = decide(allowed, reason, ctx, manager_id, resource_id, access, tenant);
+	rd_end(ctx);
+	if (rc) *allowed = 0;
+	return rc;
+}
+
+/* Chains are at most 1 + max depth + 1 nodes; a few managers hold each. */
+static int managers_of(avnm_list **out, avnm_ctx *ctx, const char *res, unsigned access,
+                       const char *tenant)
+{
+	struct idparts rp;
+	struct node *node;
+	TRY(one_access(ctx, access));
+	TRY(resolve_resource(ctx, &rp, &node, res, tenant));
+	avnm_list *l = list_new(&ctx->mem);
+	TRY_MEM(ctx, l);
+	const struct node *chain[80];
+	size_t n = 0;
+	for (const struct node *x = node; x && n < sizeof chain / sizeof chain[0]; x = x->parent)
+		chain[n++] = x;
+	/* R3.4: higher (nearer the root) first; a manager is listed at its highest item. */
+	const struct manager *seen[256];
+	size_t nseen = 0;
+	int rc = 0;
+	for (size_t i = n; i-- > 0 && rc == 0;) {
+		for (const struct holding *h = chain[i]->holders; h && rc == 0; h = h->next) {
+			if (!(h->mgr->accesses & access)) continue;
+			int dup = 0;
+			for (size_t j = 0; j < nseen; j++) dup |= seen[j] == h->mgr;
+			if (dup) continue;
+			if (nseen < sizeof seen / sizeof seen[0]) seen[nseen++] = h->mgr;
+			rc = list_add(l, h->mgr->display, NULL);
+		}
+	}
+	if (rc) {
+		avnm_list_free(l);
+		return set_error(ctx, rc, "out of memory");
+	}
+	*out = l;
+	return 0;
+}
+
+int avnm_managers_of(avnm_list **out, avnm_ctx *ctx, const char *resource_id, unsigned int access,
+                     const char *tenant)
+{
+	if (out) *out = NULL;
+	if (!ctx || !out) return AVNM_E_INVALID_ARGUMENT;
+	rd_begin(ctx);
+	int rc = managers_of(out, ctx, resource_id, access, tenant);
+	rd_end(ctx);
+	return rc;
+}
+
+static int cmp_node_ptr(const void *a, const void *b)
+{
+	const struct node *x = *(const struct node *const *)a, *y = *(const struct node *const *)b;
+	return x < y ? -1 : x > y;
+}
+
+static int cross_tenant(avnm_list **out, avnm_ctx *ctx, const char *mgr_id)
+{
+	struct idparts mp;
+	TRY(manager_arg(ctx, &mp, mgr_id));
+	struct manager *m = manager_find(ctx, mp.key);
+	if (!m) return set_error(ctx, AVNM_E_NOT_FOUND, "network manager %s does not exist", mp.display);
+	size_t total = 0, pos = 0;
+	struct hnode *e = NULL;
+	while ((e = htab_iter(&m->sconns, &pos, e)) != NULL) {
+		struct sconn *s = CONTAINER(e, struct sconn, h);
+		if (s->holds) total += s->nitems;
+	}
+	struct node **all = mem_alloc(&ctx->mem, (total ? total : 1) * sizeof *all);
+	avnm_list *l = list_new(&ctx->mem);
+	if (!all || !l) {
+		mem_free(&ctx->mem, all);
+		avnm_list_free(l);
+		return set_error(ctx, AVNM_E_NO_MEMORY, "out of memory");
+	}
+	size_t k = 0;
+	pos = 0;
+	e = NULL;
+	while ((e = htab_iter(&m->sconns, &pos, e)) != NULL) {
+		struct sconn *s = CONTAINER(e, struct sconn, h);
+		for (size_t i = 0; s->holds && i < s->nitems; i++) all[k++] = s->items[i];
+	}
+	qsort(all, k, sizeof *all, cmp_node_ptr);
+	int rc = 0;
+	for (size_t i = 0; i < k && rc == 0; i++)
+		if (i == 0 || all[i] != all[i - 1]) rc = list_add(l, all[i]->display, all[i]->tenant->id);
+	mem_free(&ctx->mem, all);
+	if (rc) {
+		avnm_list_free(l);
+		return set_error(ctx, rc, "out of memory");
+	}
+	*out = l;
+	return 0;
+}
+
+int avnm_manager_cross_tenant_scopes(avnm_list **out, avnm_ctx *ctx, const char *manager_id)
+{
+	if (out) *out = NULL;
+	if (!ctx || !out) return AVNM_E_INVALID_ARGUMENT;
+	rd_begin(ctx);
+	int rc = cross_tenant(out, ctx, manager_id);
+	rd_end(ctx);
+	return rc;
+}

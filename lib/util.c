@@ -1,0 +1,249 @@
+/* Containers and memory: the few data structures the registry is built from. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+
+static void *default_alloc(void *opaque, size_t size)
+{
+	(void)opaque;
+	return malloc(size);
+}
+
+static void default_free(void *opaque, void *ptr)
+{
+	(void)opaque;
+	free(ptr);
+}
+
+const struct mem mem_default = { default_alloc, default_free, NULL };
+
+void *mem_alloc(const struct mem *m, size_t n)
+{
+	void *p = m->alloc(m->opaque, n ? n : 1);
+	if (p) memset(p, 0, n ? n : 1);
+	return p;
+}
+
+void mem_free(const struct mem *m, void *p)
+{
+	if (p) m->free(m->opaque, p);
+}
+
+char *mem_strndup(const struct mem *m, const char *s, size_t n)
+{
+	char *d = m->alloc(m->opaque, n + 1);
+	if (!d) return NULL;
+	memcpy(d, s, n);
+	d[n] = '\0';
+	return d;
+}
+
+char *mem_strdup(const struct mem *m, const char *s)
+{
+	return s ? mem_strndup(m, s, strlen(s)) : NULL;
+}
+
+/* A multiply-xorshift hash over 8-byte words: keys are ids of 40-200 bytes, and
+ * this is a few cycles per word with good avalanche for such text. */
+uint64_t hash_bytes(const void *p, size_t n)
+{
+	const unsigned char *s = p;
+	uint64_t h = 0x9E3779B97F4A7C15ull ^ (uint64_t)n;
+	while (n >= 8) {
+		uint64_t v;
+		memcpy(&v, s, 8);
+		h ^= v;
+		h *= 0xff51afd7ed558ccdull;
+		h ^= h >> 32;
+		s += 8;
+		n -= 8;
+	}
+	uint64_t v = 0;
+	for (size_t i = 0; i < n; i++) v |= (uint64_t)s[i] << (8 * i);
+	h ^= v;
+	h *= 0xc4ceb9fe1a85ec53ull;
+	h ^= h >> 29;
+	h *= 0xff51afd7ed558ccdull;
+	h ^= h >> 32;
+	return h;
+}
+
+int htab_init(struct htab *t, const struct mem *m, size_t nbuckets)
+{
+	size_t nb = 8;
+	while (nb < nbuckets) nb <<= 1;
+	t->mem = m;
+	t->n = 0;
+	t->b = mem_alloc(m, nb * sizeof *t->b);
+	t->nb = t->b ? nb : 0;
+	return t->b ? 0 : -1;
+}
+
+void htab_fini(struct htab *t)
+{
+	if (t->mem) mem_free(t->mem, t->b);
+	t->b = NULL;
+	t->nb = t->n = 0;
+}
+
+static void htab_grow(struct htab *t)
+{
+	size_t nb = t->nb * 2;
+	struct hnode **b = mem_alloc(t->mem, nb * sizeof *b);
+	if (!b) return; /* longer chains, still correct */
+	for (size_t i = 0; i < t->nb; i++) {
+		struct hnode *e = t->b[i];
+		while (e) {
+			struct hnode *next = e->next;
+			size_t j = (size_t)e->hash & (nb - 1);
+			e->next = b[j];
+			b[j] = e;
+			e = next;
+		}
+	}
+	mem_free(t->mem, t->b);
+	t->b = b;
+	t->nb = nb;
+}
+
+void htab_insert(struct htab *t, struct hnode *node, const char *key, size_t klen)
+{
+	if (t->n >= t->nb) htab_grow(t);
+	node->key = key;
+	node->klen = klen;
+	node->hash = hash_bytes(key, klen);
+	size_t i = (size_t)node->hash & (t->nb - 1);
+	node->next = t->b[i];
+	t->b[i] = node;
+	t->n++;
+}
+
+void htab_remove(struct htab *t, struct hnode *node)
+{
+	struct hnode **pp = &t->b[(size_t)node->hash & (t->nb - 1)];
+	while (*pp && *pp != node) pp = &(*pp)->next;
+	if (*pp) {
+		*pp = node->next;
+		node->next = NULL;
+		t->n--;
+	}
+}
+
+static struct hnode *chain_match(struct hnode *e, uint64_t h, const char *key, size_t klen)
+{
+	for (; e; e = e->next)
+		if (e->hash == h && e->klen == klen && memcmp(e->key, key, klen) == 0) return e;
+	return NULL;
+}
+
+struct hnode *htab_find(const struct htab *t, const char *key, size_t klen)
+{
+	if (!t->nb) return NULL;
+	uint64_t h = hash_bytes(key, klen);
+	return chain_match(t->b[(size_t)h & (t->nb - 1)], h, key, klen);
+}
+
+struct hnode *htab_find_next(const struct hnode *from)
+{
+	return chain_match(from->next, from->hash, from->key, from->klen);
+}
+
+struct hnode *htab_iter(const struct htab *t, size_t *pos, struct hnode *cur)
+{
+	if (cur && cur->next) return cur->next;
+	if (cur) (*pos)++;
+	while (*pos < t->nb) {
+		if (t->b[*pos]) return t->b[*pos];
+		(*pos)++;
+	}
+	return NULL;
+}
+
+void dl_init(struct dl *head)
+{
+	head->prev = head->next = head;
+}
+
+void dl_insert_after(struct dl *pos, struct dl *node)
+{
+	node->prev = pos;
+	node->next = pos->next;
+	pos->next->prev = node;
+	pos->next = node;
+}
+
+void dl_unlink(struct dl *node)
+{
+	node->prev->next = node->next;
+	node->next->prev = node->prev;
+	node->prev = node->next = node;
+}
+
+void buf_init(struct buf *b, const struct mem *m)
+{
+	b->p = NULL;
+	b->len = b->cap = 0;
+	b->mem = m;
+	b->failed = 0;
+}
+
+static int buf_reserve(struct buf *b, size_t extra)
+{
+	if (b->failed) return -1;
+	if (b->len + extra + 1 <= b->cap) return 0;
+	size_t cap = b->cap ? b->cap * 2 : 64;
+	while (cap < b->len + extra + 1) cap *= 2;
+	char *p = b->mem->alloc(b->mem->opaque, cap);
+	if (!p) {
+		b->failed = 1;
+		return -1;
+	}
+	if (b->p) memcpy(p, b->p, b->len + 1);
+	mem_free(b->mem, b->p);
+	b->p = p;
+	b->cap = cap;
+	return 0;
+}
+
+void buf_putn(struct buf *b, const char *s, size_t n)
+{
+	if (buf_reserve(b, n)) return;
+	memcpy(b->p + b->len, s, n);
+	b->len += n;
+	b->p[b->len] = '\0';
+}
+
+void buf_puts(struct buf *b, const char *s)
+{
+	buf_putn(b, s, strlen(s));
+}
+
+void buf_printf(struct buf *b, const char *fmt, ...)
+{
+	char small[256];
+	va_list ap;
+	va_start(ap, fmt);
+	int n = vsnprintf(small, sizeof small, fmt, ap);
+	va_end(ap);
+	if (n < 0) {
+		b->failed = 1;
+		return;
+	}
+	if ((size_t)n < sizeof small) {
+		buf_putn(b, small, (size_t)n);
+		return;
+	}
+	if (buf_reserve(b, (size_t)n)) return;
+	va_start(ap, fmt);
+	vsnprintf(b->p + b->len, (size_t)n + 1, fmt, ap);
+	va_end(ap);
+	b->len += (size_t)n;
+}
+
+void buf_fini(struct buf *b)
+{
+	mem_free(b->mem, b->p);
+	buf_init(b, b->mem);
+}
