@@ -267,6 +267,9 @@ static int role_assign(avnm_ctx *ctx, const char *name, avnm_role role, const ch
 	a->role = role;
 	a->tenant = node->tenant;
 	TRY_MEM(ctx, a->hkey = tx_strdup(ctx, key));
+	TRY_MEM(ctx, a->display = tx_strdup(ctx, node && (ip.kind == IDK_MANAGEMENT_GROUP ||
+	                                                  ip.kind == IDK_SUBSCRIPTION)
+	                                             ? node->display : ip.display));
 	return tx_hinsert(ctx, &ctx->roles, &a->h, a->hkey, strlen(a->hkey));
 }
 
@@ -305,9 +308,9 @@ static int authorize(int *allowed, avnm_reason **reason, avnm_ctx *ctx, const ch
 			r = reason_new(&ctx->mem, AVNM_REASON_ALLOW_ROLE);
 			reason_part(r, AVNM_PART_PRINCIPAL, p->name);
 			reason_part(r, AVNM_PART_ROLE, avnm_role_name(g->role));
-			reason_part(r, AVNM_PART_RESOURCE, g->hkey);
+			reason_part(r, AVNM_PART_RESOURCE, g->display);
 			reason_text(r, "allowed: principal %s holds role %s at %s, at or above %s", p->name,
-			            avnm_role_name(g->role), g->hkey, ip.display);
+			            avnm_role_name(g->role), g->display, ip.display);
 		} else if (!node || !has_account(p, node->tenant)) {
 			r = reason_new(&ctx->mem, AVNM_REASON_DENY_NO_ACCOUNT);
 			reason_part(r, AVNM_PART_PRINCIPAL, p->name);

@@ -224,6 +224,7 @@ static void drain_role(avnm_ctx *ctx, struct hnode *h)
 {
 	struct assignment *a = CONTAINER(h, struct assignment, h);
 	mem_free(&ctx->mem, a->hkey);
+	mem_free(&ctx->mem, a->display);
 	mem_free(&ctx->mem, a);
 }
 
@@ -272,14 +273,6 @@ int set_error(avnm_ctx *ctx, int code, const char *fmt, ...)
 	set_error_v(ctx, code, fmt, ap);
 	va_end(ap);
 	return code;
-}
-
-void clear_error(avnm_ctx *ctx)
-{
-	pthread_mutex_lock(&ctx->errlock);
-	ctx->errcode = 0;
-	ctx->errmsg[0] = '\0';
-	pthread_mutex_unlock(&ctx->errlock);
 }
 
 const char *avnm_errmsg(const avnm_ctx *ctx)
@@ -590,7 +583,6 @@ int tx_end(avnm_ctx *ctx, int rc)
 		ctx->capevents = 0;
 	}
 	ctx->nevents = 0;
-	clear_error(ctx);
 	pthread_rwlock_unlock(&ctx->lock);
 	for (size_t i = 0; i < nev; i++) {
 		if (fn) fn(opaque, &evs[i].ev);

@@ -275,6 +275,7 @@ struct principal {
 struct assignment {
 	struct hnode h;          /* ctx->roles: scope key (see authz.c) */
 	char *hkey;
+	char *display;           /* the scope as a resource id */
 	struct principal *who;
 	avnm_role role;
 	struct tenant *tenant;
@@ -321,7 +322,6 @@ struct avnm_ctx {
 /* ---- errors --------------------------------------------------------------- */
 int set_error(avnm_ctx *ctx, int code, const char *fmt, ...) PRINTF_LIKE(3, 4);
 int set_error_v(avnm_ctx *ctx, int code, const char *fmt, va_list ap);
-void clear_error(avnm_ctx *ctx);
 
 /* ---- locking and transactions ----------------------------------------------
  * A change: tx_begin (write lock), primitive changes each logged, then
