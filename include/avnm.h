@@ -428,7 +428,8 @@ AVNM_API int avnm_manager_create(avnm_ctx *ctx, const char *as, const char *mana
 #define AVNM_UPDATE_ACCESSES (1u << 0)
 #define AVNM_UPDATE_SCOPE (1u << 1)
 /** Replace accesses and/or local scope, as `what` says (AVNM_UPDATE_*; unknown bits are
- * INVALID_ARGUMENT). Connections of the manager are re-evaluated (R4.5a).
+ * INVALID_ARGUMENT; 0 changes nothing but still checks authorization and existence).
+ * Connections of the manager are re-evaluated (R4.5a).
  * Errors: as avnm_manager_create, NOT_FOUND for the manager. */
 AVNM_API int avnm_manager_update(avnm_ctx *ctx, const char *as, const char *manager_id,
                                  unsigned int what, unsigned int accesses,

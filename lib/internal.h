@@ -321,7 +321,7 @@ struct avnm_ctx {
 
 /* ---- errors --------------------------------------------------------------- */
 int set_error(avnm_ctx *ctx, int code, const char *fmt, ...) PRINTF_LIKE(3, 4);
-int set_error_v(avnm_ctx *ctx, int code, const char *fmt, va_list ap);
+int set_error_v(avnm_ctx *ctx, int code, const char *fmt, va_list ap) PRINTF_LIKE(3, 0);
 
 /* ---- locking and transactions ----------------------------------------------
  * A change: tx_begin (write lock), primitive changes each logged, then

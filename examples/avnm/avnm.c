@@ -1,0 +1,143 @@
+/*
+ * avnm: runs scenario files (docs: SCENARIOS.md) against libavnm, for
+ * what-if analysis and as a test format. It holds no policy of its own:
+ * every decision comes from the public API (avnm.h).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "avnm.h"
+#include "report.h"
+#include "run.h"
+#include "script.h"
+#include "verbs.h"
+
+struct options {
+	const char *db; /* NULL: each file in a world of its own, in memory */
+	int json;
+	char **files;
+	size_t nfiles;
+};
+
+static void help(FILE *out)
+{
+	size_t n;
+	const struct verb *verbs = verb_table(&n);
+	fputs("usage: avnm run [--db PATH] [--json] FILE...\n"
+	      "       avnm --help | --version\n"
+	      "\n"
+	      "Runs scenario files: builds a world of tenants and network managers,\n"
+	      "makes and breaks cross-tenant connections, and checks expectations.\n"
+	      "\n"
+	      "  --db PATH  keep the world in a journal file across runs\n"
+	      "  --json     print one JSON report on stdout instead of summary lines\n"
+	      "\n"
+	      "Exit status: 0 all held, 1 a command or expectation failed,\n"
+	      "2 a file could not be read or parsed (nothing of it ran).\n"
+	      "\n"
+	      "Scenario commands ('#' comments, 'let NAME VALUE' defines $NAME):\n",
+	      out);
+	for (size_t i = 0; i < n; i++)
+		fprintf(out, "  %s\n", verbs[i].usage);
+}
+
+static int usage_error(const char *what, const char *arg)
+{
+	fprintf(stderr, "avnm: %s%s%s\nTry 'avnm --help'.\n", what, arg ? ": " : "",
+	        arg ? arg : "");
+	return STATUS_BROKEN;
+}
+
+/* Options of `avnm run` and its files, in any order until "--". Returns -1 when
+ * all is well, else the exit status. */
+static int parse_run_args(struct options *o, int argc, char **argv)
+{
+	int options_done = 0;
+	/* The files are gathered in argv itself: never ahead of i, so nothing unread
+	 * is overwritten. */
+	o->files = argv;
+	for (int i = 0; i < argc; i++) {
+		const char *arg = argv[i];
+		if (options_done || arg[0] != '-' || strcmp(arg, "-") == 0) {
+			o->files[o->nfiles++] = argv[i];
+		} else if (strcmp(arg, "--") == 0) {
+			options_done = 1;
+		} else if (strcmp(arg, "--json") == 0) {
+			o->json = 1;
+		} else if (strcmp(arg, "--db") == 0) {
+			if (++i == argc)
+				return usage_error("--db needs a PATH", NULL);
+			o->db = argv[i];
+		} else if (strncmp(arg, "--db=", 5) == 0) {
+			o->db = arg + 5;
+		} else if (strcmp(arg, "--help") == 0 || strcmp(arg, "-h") == 0) {
+			help(stdout);
+			return STATUS_OK;
+		} else {
+			return usage_error("unknown option", arg);
+		}
+	}
+	if (o->nfiles == 0)
+		return usage_error("run: no FILE given", NULL);
+	return -1;
+}
+
+static void run_file(struct report *rep, const char *path)
+{
+	struct script script;
+	script_load(&script, path, rep);
+	if (rep->status == STATUS_OK)
+		run_script(rep, &script);
+	script_free(&script);
+}
+
+static int run(const struct options *o)
+{
+	if (o->db) {
+		/* Parsed already so that wiring the journal in changes only this. */
+		fputs("avnm: --db: not supported by this build yet (storage backend lands with "
+		      "the storage issue)\n", stderr);
+		return STATUS_BROKEN;
+	}
+	struct report *reps = calloc(o->nfiles, sizeof *reps);
+	if (!reps) {
+		fputs("avnm: out of memory\n", stderr);
+		return STATUS_BROKEN;
+	}
+	enum status worst = STATUS_OK;
+	for (size_t i = 0; i < o->nfiles; i++) {
+		report_init(&reps[i], o->files[i]);
+		run_file(&reps[i], o->files[i]);
+		if (!o->json)
+			report_summary(stdout, &reps[i]);
+		if (reps[i].status > worst)
+			worst = reps[i].status;
+	}
+	if (o->json)
+		report_json(stdout, reps, o->nfiles, worst);
+	for (size_t i = 0; i < o->nfiles; i++)
+		report_free(&reps[i]);
+	free(reps);
+	return (int)worst;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2)
+		return usage_error("missing command", NULL);
+	const char *cmd = argv[1];
+	if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0) {
+		help(stdout);
+		return STATUS_OK;
+	}
+	if (strcmp(cmd, "--version") == 0) {
+		printf("avnm %s\n", avnm_version_string());
+		return STATUS_OK;
+	}
+	if (strcmp(cmd, "run") != 0)
+		return usage_error("unknown command", cmd);
+	struct options o = {0};
+	int status = parse_run_args(&o, argc - 2, argv + 2);
+	return status >= 0 ? status : run(&o);
+}
