@@ -267,6 +267,88 @@ AVNM_API size_t avnm_errmsg_copy(const avnm_ctx *ctx, char *buf, size_t size);
 AVNM_API int avnm_errcode(const avnm_ctx *ctx);
 
 /* ------------------------------------------------------------------------ */
+/* Storage (docs/storage.md, docs/storage-format.md)                          */
+/* ------------------------------------------------------------------------ */
+
+/** Called by a backend's load for each stored record. Returns 0 to go on, or an
+ * avnm_error to stop loading (the backend's load then returns that code). */
+typedef int (*avnm_record_fn)(void *cookie, const char *key, size_t key_len, const void *value,
+                              size_t value_len);
+
+#define AVNM_STORAGE_VERSION 1
+
+/** A storage backend: where a context keeps its world (like libgit2's git_odb_backend,
+ * SQLite's sqlite3_io_methods). The world is a set of records: a key (text, at most 4096
+ * bytes, see docs/storage-format.md) and a value (bytes in the documented, versioned,
+ * platform-independent encoding). Every successful change of the world is one
+ * transaction: begin, then put and del calls, then commit; if anything fails on the way,
+ * rollback. Callbacks return 0 or a negative avnm_error (normally AVNM_E_STORAGE), and
+ * then errmsg, when given, says why. All callbacks are made with the context's write lock
+ * held (load: during avnm_ctx_open), never concurrently. Members are only ever appended;
+ * initialise with AVNM_STORAGE_INIT. */
+typedef struct avnm_storage {
+	unsigned int version;  /**< AVNM_STORAGE_VERSION */
+	void *opaque;          /**< passed to every callback */
+	/** Call fn for every committed record, in any order. Required. */
+	int (*load)(void *opaque, avnm_record_fn fn, void *cookie);
+	/** Start a transaction. Required. */
+	int (*begin)(void *opaque);
+	/** Insert or replace a record in the transaction. Required. */
+	int (*put)(void *opaque, const char *key, size_t key_len, const void *value,
+	           size_t value_len);
+	/** Delete a record in the transaction; deleting an absent key is not an error. Required. */
+	int (*del)(void *opaque, const char *key, size_t key_len);
+	/** Make the transaction durable. When it fails, nothing of it may remain. Required. */
+	int (*commit)(void *opaque);
+	/** Forget the transaction. May be NULL when a transaction that is never committed
+	 * leaves no trace by itself. */
+	int (*rollback)(void *opaque);
+	/** The message of the last failing callback, or NULL. May be NULL. */
+	const char *(*errmsg)(void *opaque);
+} avnm_storage;
+#define AVNM_STORAGE_INIT { AVNM_STORAGE_VERSION, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL }
+
+/** Open a context on a storage backend: load and validate every record, rebuild exactly the
+ * committed world (states, sticky conflicts, what was connected, members), and from then on
+ * write every change through the backend, all-or-nothing (R7). opts may be NULL. The backend
+ * must outlive the context; the context does not close it.
+ * Errors: INVALID_ARGUMENT (options, backend version or missing callbacks), CORRUPT (a record
+ * cannot be decoded or does not fit the world: the message names its key), STORAGE (load
+ * failed), NO_MEMORY. On error *out is NULL and the message is copied into errbuf (may be NULL)
+ * of errsize bytes. */
+AVNM_API int avnm_ctx_open(avnm_ctx **out, const avnm_options *opts, const avnm_storage *storage,
+                           char *errbuf, size_t errsize);
+
+/** The whole world as text, one record a line, sorted by key, values rendered readably
+ * (docs/storage-format.md): equal worlds give equal dumps. *out is allocated with the
+ * context's allocator; free it with avnm_free(ctx, *out). Errors: NO_MEMORY. */
+AVNM_API int avnm_ctx_dump(char **out, size_t *len, avnm_ctx *ctx);
+/** Free memory the library handed out with the context's allocator (avnm_ctx_dump). */
+AVNM_API void avnm_free(avnm_ctx *ctx, void *ptr);
+
+/** Do not fsync at each commit (faster; a crash may lose the last commits, never tear one). */
+#define AVNM_JOURNAL_NO_SYNC (1u << 0)
+
+/** The built-in journal file backend: an append-only file of commits, each framed with its
+ * length and CRC-32C; a torn or damaged tail is cut off at open (the last complete commit
+ * wins); the file is compacted into a snapshot when it has grown to several times its live
+ * size; an advisory lock keeps a second process from opening it at the same time. The file
+ * is created if missing. flags: AVNM_JOURNAL_*, unknown bits are INVALID_ARGUMENT.
+ * Errors: INVALID_ARGUMENT, BUSY (locked by another process), STORAGE (I/O), CORRUPT (not a
+ * journal, damaged before its tail), NO_MEMORY. On error *out is NULL and the message is in
+ * errbuf (may be NULL). Close with avnm_journal_close after freeing the context. */
+AVNM_API int avnm_journal_open(avnm_storage **out, const char *path, unsigned int flags,
+                               char *errbuf, size_t errsize);
+/** Close a journal opened with avnm_journal_open (releases its lock). NULL is a no-op. */
+AVNM_API void avnm_journal_close(avnm_storage *journal);
+
+/** A backend that keeps the records in memory (the default when no backend is given keeps
+ * no records at all). Useful to test a context reopened from storage, and as the simplest
+ * example of the interface. Free with avnm_memstore_free after freeing its contexts. */
+AVNM_API int avnm_memstore_new(avnm_storage **out);
+AVNM_API void avnm_memstore_free(avnm_storage *store);
+
+/* ------------------------------------------------------------------------ */
 /* Identifiers and scopes (R1): pure values                                  */
 /* ------------------------------------------------------------------------ */
 

@@ -193,13 +193,22 @@ static int principal_create(avnm_ctx *ctx, const char *name, const char *home)
 	TRY(arg_tenant(ctx, &t, home, 1));
 	if (principal_find(ctx, name))
 		return set_error(ctx, AVNM_E_EXISTS, "principal %s exists already", name);
+	struct principal *p;
+	return principal_link(ctx, &p, name, t);
+}
+
+int principal_link(avnm_ctx *ctx, struct principal **out, const char *name, struct tenant *home)
+{
 	struct principal *p = tx_alloc(ctx, sizeof *p);
 	TRY_MEM(ctx, p);
-	p->home = t;
+	p->home = home;
 	TRY_MEM(ctx, p->name = tx_strdup(ctx, name));
 	TRY_MEM(ctx, p->hkey = tx_strdup(ctx, name));
 	ascii_lower(p->hkey, p->hkey, strlen(p->hkey));
-	return tx_hinsert(ctx, &ctx->principals, &p->h, p->hkey, strlen(p->hkey));
+	TRY(tx_hinsert(ctx, &ctx->principals, &p->h, p->hkey, strlen(p->hkey)));
+	TRY(tx_mark(ctx, REC_PRINCIPAL, p, &p->mark));
+	*out = p;
+	return 0;
 }
 
 int avnm_principal_create(avnm_ctx *ctx, const char *name, const char *home_tenant)
@@ -220,10 +229,16 @@ static int guest_add(avnm_ctx *ctx, const char *name, const char *tenant)
 	if (has_account(p, t))
 		return set_error(ctx, AVNM_E_EXISTS, "principal %s has an account in tenant %s already (%s)",
 		                 p->name, t->id, p->home == t ? "home" : "guest");
+	return guest_link(ctx, p, t);
+}
+
+int guest_link(avnm_ctx *ctx, struct principal *p, struct tenant *t)
+{
 	struct tenant **g = tx_alloc(ctx, (p->nguests + 1) * sizeof *g);
 	TRY_MEM(ctx, g);
 	if (p->nguests) memcpy(g, p->guests, p->nguests * sizeof *g);
 	g[p->nguests] = t;
+	TRY(tx_mark(ctx, REC_PRINCIPAL, p, &p->mark));
 	TRY(tx_free_later(ctx, p->guests));
 	TRY(tx_set_ptr(ctx, &p->guests, g));
 	return tx_set_size(ctx, &p->nguests, p->nguests + 1);
@@ -261,16 +276,23 @@ static int role_assign(avnm_ctx *ctx, const char *name, avnm_role role, const ch
 			return set_error(ctx, AVNM_E_EXISTS, "principal %s has role %s at %s already", p->name,
 			                 avnm_role_name(role), ip.display);
 	}
+	return role_link(ctx, p, role, key,
+	                 node && (ip.kind == IDK_MANAGEMENT_GROUP || ip.kind == IDK_SUBSCRIPTION)
+	                     ? node->display : ip.display, node->tenant);
+}
+
+int role_link(avnm_ctx *ctx, struct principal *p, avnm_role role, const char *key,
+              const char *display, struct tenant *t)
+{
 	struct assignment *a = tx_alloc(ctx, sizeof *a);
 	TRY_MEM(ctx, a);
 	a->who = p;
 	a->role = role;
-	a->tenant = node->tenant;
+	a->tenant = t;
 	TRY_MEM(ctx, a->hkey = tx_strdup(ctx, key));
-	TRY_MEM(ctx, a->display = tx_strdup(ctx, node && (ip.kind == IDK_MANAGEMENT_GROUP ||
-	                                                  ip.kind == IDK_SUBSCRIPTION)
-	                                             ? node->display : ip.display));
-	return tx_hinsert(ctx, &ctx->roles, &a->h, a->hkey, strlen(a->hkey));
+	TRY_MEM(ctx, a->display = tx_strdup(ctx, display));
+	TRY(tx_hinsert(ctx, &ctx->roles, &a->h, a->hkey, strlen(a->hkey)));
+	return tx_mark(ctx, REC_ROLE, a, &a->mark);
 }
 
 int avnm_role_assign(avnm_ctx *ctx, const char *principal, avnm_role role, const char *scope_id,

@@ -18,7 +18,7 @@ static struct hconn *pair_h(avnm_ctx *ctx, const char *key)
 }
 
 /* R4.2: same manager, same tenant, equal scopes (items are sorted canonical keys). */
-static char *make_pairkey(avnm_ctx *ctx, const char *mgr_key, const struct tenant *t,
+char *make_pairkey(avnm_ctx *ctx, const char *mgr_key, const struct tenant *t,
                           struct node *const *items, size_t n)
 {
 	struct buf b;
@@ -140,7 +140,9 @@ int eval_pair(avnm_ctx *ctx, const char *key, int fresh)
 		conflict = rc == AVNM_E_CONFLICT;
 	}
 	int rc = 0;
-	if (s) {
+	if (s) rc = tx_mark(ctx, REC_SCONN, s, &s->mark);
+	if (!rc && h) rc = tx_mark(ctx, REC_HCONN, h, &h->mark);
+	if (!rc && s) {
 		avnm_consent_facts f = { 0 };
 		f.previous = (avnm_state)s->state;
 		f.rejected = s->rejected;
@@ -209,7 +211,7 @@ int reevaluate_tenant_conns(avnm_ctx *ctx, struct tenant *t)
 
 /* ---- scope connections (manager side) ---------------------------------------------- */
 
-static struct sconn *sconn_find(struct manager *m, const char *name)
+struct sconn *sconn_find(struct manager *m, const char *name)
 {
 	char low[80];
 	size_t n = strlen(name);
@@ -253,6 +255,14 @@ static int sconn_create(avnm_ctx *ctx, const char *as, const char *mgr_id, const
 		return set_error(ctx, AVNM_E_EXISTS,
 		                 "scope connection %s of network manager %s has the same tenant and scope "
 		                 "already (R4.9)", old->name, m->display);
+	struct sconn *s;
+	TRY(sconn_link(ctx, &s, m, name, t, items, n, pk));
+	return eval_pair(ctx, s->pairkey, 1);
+}
+
+int sconn_link(avnm_ctx *ctx, struct sconn **out, struct manager *m, const char *name,
+               struct tenant *t, struct node **items, size_t n, char *pk)
+{
 	struct sconn *s = tx_alloc(ctx, sizeof *s);
 	TRY_MEM(ctx, s);
 	s->serial = next_serial(ctx);
@@ -267,7 +277,19 @@ static int sconn_create(avnm_ctx *ctx, const char *as, const char *mgr_id, const
 	TRY(tx_hinsert(ctx, &m->sconns, &s->h, s->hkey, strlen(s->hkey)));
 	TRY(tx_hinsert(ctx, &ctx->pairs_s, &s->h_pair, pk, strlen(pk)));
 	TRY(tx_dl_append(ctx, &t->sconns, &s->in_tenant));
-	return eval_pair(ctx, pk, 1);
+	TRY(tx_mark(ctx, REC_SCONN, s, &s->mark));
+	*out = s;
+	return 0;
+}
+
+int sconn_restore(avnm_ctx *ctx, struct sconn *s, avnm_state st, avnm_reason_code code,
+                  int rejected, int holds, struct detail *detail)
+{
+	TRY(set_detail(ctx, &s->detail, detail));
+	TRY(tx_set_uint(ctx, &s->state, (unsigned)st));
+	TRY(tx_set_uint(ctx, &s->reason, (unsigned)code));
+	TRY(tx_set_int(ctx, &s->rejected, rejected));
+	return set_holds(ctx, s, holds);
 }
 
 int avnm_scope_connection_create(avnm_ctx *ctx, const char *as, const char *manager_id,
@@ -280,6 +302,7 @@ int avnm_scope_connection_create(avnm_ctx *ctx, const char *as, const char *mana
 
 int sconn_delete_internal(avnm_ctx *ctx, struct sconn *s)
 {
+	TRY(tx_mark(ctx, REC_SCONN, s, &s->mark));
 	TRY(set_holds(ctx, s, 0));
 	TRY(state_event(ctx, s, NULL, (avnm_state)s->state, AVNM_STATE_NONE));
 	TRY(tx_hremove(ctx, &s->mgr->sconns, &s->h));
@@ -373,7 +396,7 @@ static int sconn_reject(avnm_ctx *ctx, const char *as, const char *tenant, const
 		                 "rejected; a connected tenant withdraws by deleting its hub connection (R4.8)",
 		                 s->name, avnm_state_name((avnm_state)s->state));
 	TRY(tx_set_int(ctx, &s->rejected, 1));
-	return eval_pair(ctx, s->pairkey, 0);
+	return eval_pair(ctx, s->pairkey, 0); /* marks s */
 }
 
 int avnm_scope_connection_reject(avnm_ctx *ctx, const char *as, const char *tenant,
@@ -437,7 +460,7 @@ int avnm_scope_connection_state(avnm_state *state, avnm_reason **reason, avnm_ct
 
 /* ---- hub connections (target side) ------------------------------------------------- */
 
-static struct hconn *hub_find(avnm_ctx *ctx, const struct tenant *t, const char *name)
+struct hconn *hub_find(avnm_ctx *ctx, const struct tenant *t, const char *name)
 {
 	char k[GUID_LEN + 80];
 	size_t n = strlen(name);
@@ -472,6 +495,14 @@ static int hub_create(avnm_ctx *ctx, const char *as, const char *tenant, const c
 		return set_error(ctx, AVNM_E_EXISTS,
 		                 "hub connection %s of tenant %s has the same scope and manager already (R4.9)",
 		                 old->name, t->id);
+	struct hconn *h;
+	TRY(hconn_link(ctx, &h, t, name, &p, items, n, pk));
+	return eval_pair(ctx, h->pairkey, 1);
+}
+
+int hconn_link(avnm_ctx *ctx, struct hconn **out, struct tenant *t, const char *name,
+               const struct idparts *mgr, struct node **items, size_t n, char *pk)
+{
 	struct hconn *h = tx_alloc(ctx, sizeof *h);
 	TRY_MEM(ctx, h);
 	h->serial = next_serial(ctx);
@@ -480,8 +511,8 @@ static int hub_create(avnm_ctx *ctx, const char *as, const char *tenant, const c
 	h->nitems = n;
 	h->pairkey = pk;
 	TRY_MEM(ctx, h->name = tx_strdup(ctx, name));
-	TRY_MEM(ctx, h->mgr_key = tx_strdup(ctx, p.key));
-	TRY_MEM(ctx, h->mgr_display = tx_strdup(ctx, p.display));
+	TRY_MEM(ctx, h->mgr_key = tx_strdup(ctx, mgr->key));
+	TRY_MEM(ctx, h->mgr_display = tx_strdup(ctx, mgr->display));
 	struct buf b;
 	buf_init(&b, &ctx->mem);
 	buf_printf(&b, "%s/%s", t->id, name);
@@ -493,7 +524,17 @@ static int hub_create(avnm_ctx *ctx, const char *as, const char *tenant, const c
 	TRY(tx_hinsert(ctx, &ctx->pairs_h, &h->h_pair, pk, strlen(pk)));
 	TRY(tx_hinsert(ctx, &ctx->hubs_by_mgr, &h->h_mgr, h->mgr_key, strlen(h->mgr_key)));
 	TRY(tx_dl_append(ctx, &t->hubs, &h->in_tenant));
-	return eval_pair(ctx, pk, 1);
+	TRY(tx_mark(ctx, REC_HCONN, h, &h->mark));
+	*out = h;
+	return 0;
+}
+
+int hconn_restore(avnm_ctx *ctx, struct hconn *h, avnm_state st, avnm_reason_code code,
+                  struct detail *detail)
+{
+	TRY(set_detail(ctx, &h->detail, detail));
+	TRY(tx_set_uint(ctx, &h->state, (unsigned)st));
+	return tx_set_uint(ctx, &h->reason, (unsigned)code);
 }
 
 int avnm_hub_connection_create(avnm_ctx *ctx, const char *as, const char *tenant, const char *name,
@@ -522,6 +563,7 @@ static int hub_delete(avnm_ctx *ctx, const char *as, const char *tenant, const c
 	TRY(arg_tenant(ctx, &t, tenant, 1));
 	TRY(hub_lookup(ctx, &h, t, name));
 	TRY(authz_existing(ctx, as, t, h->items, h->nitems));
+	TRY(tx_mark(ctx, REC_HCONN, h, &h->mark));
 	TRY(state_event(ctx, NULL, h, (avnm_state)h->state, AVNM_STATE_NONE));
 	TRY(tx_hremove(ctx, &ctx->hubs, &h->h));
 	TRY(tx_hremove(ctx, &ctx->pairs_h, &h->h_pair));

@@ -65,6 +65,36 @@ int avnm_ctx_new(avnm_ctx **out, const avnm_options *opts)
 	return AVNM_OK;
 }
 
+int avnm_ctx_open(avnm_ctx **out, const avnm_options *opts, const avnm_storage *st, char *errbuf,
+                  size_t errsize)
+{
+	if (errbuf && errsize) errbuf[0] = '\0';
+	if (!out) return AVNM_E_INVALID_ARGUMENT;
+	*out = NULL;
+	if (!st || st->version < 1 || st->version > AVNM_STORAGE_VERSION || !st->load || !st->begin ||
+	    !st->put || !st->del || !st->commit) {
+		if (errbuf && errsize)
+			snprintf(errbuf, errsize, "storage backend: unknown version or a required callback is NULL");
+		return AVNM_E_INVALID_ARGUMENT;
+	}
+	avnm_ctx *ctx;
+	int rc = avnm_ctx_new(&ctx, opts);
+	if (rc) {
+		if (errbuf && errsize) snprintf(errbuf, errsize, "options: %s", avnm_strerror(rc));
+		return rc;
+	}
+	tx_begin(ctx);
+	rc = tx_end(ctx, storage_load(ctx, st));
+	if (rc) {
+		if (errbuf && errsize) snprintf(errbuf, errsize, "%s", ctx->errmsg);
+		avnm_ctx_free(ctx);
+		return rc;
+	}
+	ctx->storage = st;
+	*out = ctx;
+	return AVNM_OK;
+}
+
 static void free_nodes_of(avnm_ctx *ctx, struct node **arr)
 {
 	mem_free(&ctx->mem, arr);
@@ -248,6 +278,7 @@ void avnm_ctx_free(avnm_ctx *ctx)
 	mem_free(&ctx->mem, ctx->later);
 	mem_free(&ctx->mem, ctx->events);
 	mem_free(&ctx->mem, ctx->touched);
+	mem_free(&ctx->mem, ctx->marks);
 	pthread_rwlock_destroy(&ctx->lock);
 	pthread_mutex_destroy(&ctx->errlock);
 	struct mem m = ctx->mem;
@@ -315,7 +346,7 @@ void rd_end(avnm_ctx *ctx)
 void tx_begin(avnm_ctx *ctx)
 {
 	pthread_rwlock_wrlock(&ctx->lock);
-	ctx->nundo = ctx->nlater = ctx->nevents = ctx->ntouched = 0;
+	ctx->nundo = ctx->nlater = ctx->nevents = ctx->ntouched = ctx->nmarks = 0;
 }
 
 static int grow(avnm_ctx *ctx, void **arr, size_t *cap, size_t need, size_t elem)
@@ -520,6 +551,25 @@ int tx_touch(avnm_ctx *ctx, struct manager *m)
 	return 0;
 }
 
+int tx_mark(avnm_ctx *ctx, enum rec_kind kind, void *obj, unsigned char *flag)
+{
+	if (!ctx->storage || *flag) return 0;
+	TRY(grow(ctx, (void **)&ctx->marks, &ctx->capmarks, ctx->nmarks + 1, sizeof *ctx->marks));
+	ctx->marks[ctx->nmarks].kind = kind;
+	ctx->marks[ctx->nmarks].obj = obj;
+	ctx->marks[ctx->nmarks].flag = flag;
+	ctx->nmarks++;
+	*flag = 1;
+	return 0;
+}
+
+/* Before anything is freed: marked objects may be about to go. */
+static void unmark(avnm_ctx *ctx)
+{
+	for (size_t i = 0; i < ctx->nmarks; i++) *ctx->marks[i].flag = 0;
+	ctx->nmarks = 0;
+}
+
 uint64_t next_serial(avnm_ctx *ctx)
 {
 	return ctx->next_serial++;
@@ -566,6 +616,9 @@ static void untouch(avnm_ctx *ctx)
 int tx_end(avnm_ctx *ctx, int rc)
 {
 	if (rc == 0 && ctx->event_fn) rc = events_refresh(ctx);
+	/* Storage is the last step that can fail: after it, the change stands. */
+	if (rc == 0 && ctx->nmarks) rc = storage_flush(ctx);
+	unmark(ctx);
 	untouch(ctx);
 	if (rc != 0) {
 		rollback(ctx);

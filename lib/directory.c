@@ -123,6 +123,7 @@ static int node_new(avnm_ctx *ctx, struct node **out, struct tenant *t, enum nod
 		TRY(tx_hinsert(ctx, &ctx->mg_names, &n->h_name, id, strlen(id)));
 	}
 	if (parent) TRY(tx_dl_append(ctx, &parent->children, &n->sibling));
+	if (parent) TRY(tx_mark(ctx, REC_NODE, n, &n->mark));
 	*out = n;
 	return 0;
 }
@@ -138,6 +139,21 @@ static int mg_node_new(avnm_ctx *ctx, struct node **out, struct tenant *t, const
 	return node_new(ctx, out, t, NODE_MG, hk, k, d, parent);
 }
 
+int tenant_link(avnm_ctx *ctx, struct tenant **out, const char *guid, const char *name)
+{
+	struct tenant *t = tx_alloc(ctx, sizeof *t);
+	TRY_MEM(ctx, t);
+	memcpy(t->id, guid, GUID_LEN + 1);
+	dl_init(&t->sconns);
+	dl_init(&t->hubs);
+	if (name) TRY_MEM(ctx, t->name = tx_strdup(ctx, name));
+	TRY(tx_hinsert(ctx, &ctx->tenants, &t->h, t->id, strlen(t->id)));
+	TRY(tx_mark(ctx, REC_TENANT, t, &t->mark));
+	*out = t;
+	/* R2.1: the root management group's id is the tenant id. */
+	return mg_node_new(ctx, &t->root, t, t->id, t->id, NULL);
+}
+
 static int tenant_create(avnm_ctx *ctx, const char *id, const char *name)
 {
 	struct tenant *t;
@@ -145,15 +161,9 @@ static int tenant_create(avnm_ctx *ctx, const char *id, const char *name)
 	if (name && strlen(name) > 256)
 		return set_error(ctx, AVNM_E_INVALID_ARGUMENT, "tenant name longer than 256 bytes");
 	if (t) return set_error(ctx, AVNM_E_EXISTS, "tenant %s exists already", t->id);
-	t = tx_alloc(ctx, sizeof *t);
-	TRY_MEM(ctx, t);
-	guid_parse(t->id, id, NULL, 0);
-	dl_init(&t->sconns);
-	dl_init(&t->hubs);
-	if (name) TRY_MEM(ctx, t->name = tx_strdup(ctx, name));
-	TRY(tx_hinsert(ctx, &ctx->tenants, &t->h, t->id, strlen(t->id)));
-	/* R2.1: the root management group's id is the tenant id. */
-	return mg_node_new(ctx, &t->root, t, t->id, t->id, NULL);
+	char g[GUID_LEN + 1];
+	guid_parse(g, id, NULL, 0);
+	return tenant_link(ctx, &t, g, name);
 }
 
 int avnm_tenant_create(avnm_ctx *ctx, const char *tenant, const char *name)
@@ -184,7 +194,13 @@ static int mg_create(avnm_ctx *ctx, const char *tid, const char *mg, const char 
 		                 "management group %s would be at depth %u below the root; at most %u "
 		                 "levels are allowed (R2.3)", disp, p->depth + 1, ctx->max_depth);
 	struct node *n;
-	TRY(mg_node_new(ctx, &n, t, key, disp, p));
+	return mg_link(ctx, &n, t, key, disp, p);
+}
+
+int mg_link(avnm_ctx *ctx, struct node **out, struct tenant *t, const char *key, const char *disp,
+            struct node *parent)
+{
+	TRY(mg_node_new(ctx, out, t, key, disp, parent));
 	return tx_set_size(ctx, &t->nmgs, t->nmgs + 1);
 }
 
@@ -226,6 +242,7 @@ static int touch_chain(avnm_ctx *ctx, struct node *n)
 
 static int reparent(avnm_ctx *ctx, struct node *n, struct node *p)
 {
+	TRY(tx_mark(ctx, REC_NODE, n, &n->mark));
 	TRY(touch_chain(ctx, n));
 	TRY(tx_dl_unlink(ctx, &n->sibling));
 	TRY(tx_set_ptr(ctx, &n->parent, p));
@@ -289,11 +306,17 @@ static int sub_create(avnm_ctx *ctx, const char *tid, const char *sub, const cha
 	if (old)
 		return set_error(ctx, AVNM_E_EXISTS, "subscription %s exists already (in tenant %s)", g,
 		                 old->tenant->id);
-	char hk[GUID_LEN + 4], k[GUID_LEN + 32];
-	snprintf(hk, sizeof hk, "s/%s", g);
-	snprintf(k, sizeof k, "/subscriptions/%s", g);
 	struct node *n;
-	return node_new(ctx, &n, t, NODE_SUB, hk, k, k, p);
+	return sub_link(ctx, &n, t, g, p);
+}
+
+int sub_link(avnm_ctx *ctx, struct node **out, struct tenant *t, const char *guid,
+             struct node *parent)
+{
+	char hk[GUID_LEN + 4], k[GUID_LEN + 32];
+	snprintf(hk, sizeof hk, "s/%s", guid);
+	snprintf(k, sizeof k, "/subscriptions/%s", guid);
+	return node_new(ctx, out, t, NODE_SUB, hk, k, k, parent);
 }
 
 int avnm_subscription_create(avnm_ctx *ctx, const char *tenant, const char *sub, const char *mg)
@@ -390,12 +413,19 @@ static int vnet_create(avnm_ctx *ctx, const char *id, const char *region, const 
 		                 p.sub, p.display);
 	if (htab_find(&ctx->vnets, p.key, p.len))
 		return set_error(ctx, AVNM_E_EXISTS, "virtual network %s exists already", p.display);
+	struct vnet *v;
+	return vnet_link(ctx, &v, &p, sub, region, tags, ntags);
+}
+
+int vnet_link(avnm_ctx *ctx, struct vnet **out, const struct idparts *p, struct node *sub,
+              const char *region, const avnm_tag *tags, size_t ntags)
+{
 	struct vnet *v = tx_alloc(ctx, sizeof *v);
 	TRY_MEM(ctx, v);
 	v->sub = sub;
 	dl_init(&v->in_sub);
-	TRY_MEM(ctx, v->key = tx_strdup(ctx, p.key));
-	TRY_MEM(ctx, v->display = tx_strdup(ctx, p.display));
+	TRY_MEM(ctx, v->key = tx_strdup(ctx, p->key));
+	TRY_MEM(ctx, v->display = tx_strdup(ctx, p->display));
 	if (region) TRY_MEM(ctx, v->region = tx_strdup(ctx, region));
 	if (ntags) TRY_MEM(ctx, v->tags = tx_alloc(ctx, ntags * sizeof *v->tags));
 	for (size_t i = 0; i < ntags; i++) {
@@ -408,11 +438,13 @@ static int vnet_create(avnm_ctx *ctx, const char *id, const char *region, const 
 		tg->hkey = tx_strdup(ctx, hk);
 		mem_free(&ctx->mem, hk);
 		TRY_MEM(ctx, tg->hkey);
-		TRY(tx_set_size(ctx, &v->ntags, i + 1));
+		v->ntags = i + 1;
 		TRY(tx_hinsert(ctx, &ctx->tags, &tg->h, tg->hkey, strlen(tg->hkey)));
 	}
 	TRY(tx_hinsert(ctx, &ctx->vnets, &v->h, v->key, strlen(v->key)));
 	TRY(tx_dl_append(ctx, &sub->vnets, &v->in_sub));
+	TRY(tx_mark(ctx, REC_VNET, v, &v->mark));
+	*out = v;
 	/* A new network may be a dynamic member of groups of managers covering it. */
 	return touch_chain(ctx, sub);
 }

@@ -6,7 +6,7 @@
 
 #include "internal.h"
 
-static struct group *group_find(struct manager *m, const char *name)
+struct group *group_find(struct manager *m, const char *name)
 {
 	char low[80];
 	size_t n = strlen(name);
@@ -243,6 +243,13 @@ static int group_create(avnm_ctx *ctx, const char *as, const char *mgr_id, const
 	if (group_find(m, name))
 		return set_error(ctx, AVNM_E_EXISTS, "network manager %s has a network group %s already",
 		                 m->display, name);
+	struct group *g;
+	return group_link(ctx, &g, m, name, type);
+}
+
+int group_link(avnm_ctx *ctx, struct group **out, struct manager *m, const char *name,
+               avnm_member_type type)
+{
 	struct group *g = tx_alloc(ctx, sizeof *g);
 	TRY_MEM(ctx, g);
 	g->serial = next_serial(ctx);
@@ -253,7 +260,10 @@ static int group_create(avnm_ctx *ctx, const char *as, const char *mgr_id, const
 	ascii_lower(g->hkey, g->hkey, strlen(g->hkey));
 	TRY(tx_htab_init(ctx, &g->members, 8));
 	TRY(tx_htab_init(ctx, &g->eff, 8));
-	return tx_hinsert(ctx, &m->groups, &g->h, g->hkey, strlen(g->hkey));
+	TRY(tx_hinsert(ctx, &m->groups, &g->h, g->hkey, strlen(g->hkey)));
+	TRY(tx_mark(ctx, REC_GROUP, g, &g->mark));
+	*out = g;
+	return tx_touch(ctx, m);
 }
 
 int avnm_group_create(avnm_ctx *ctx, const char *as, const char *manager_id, const char *group,
@@ -266,6 +276,7 @@ int avnm_group_create(avnm_ctx *ctx, const char *as, const char *manager_id, con
 
 static int member_forget(avnm_ctx *ctx, struct group *g, struct member *mb)
 {
+	TRY(tx_mark(ctx, REC_MEMBER, mb, &mb->mark));
 	TRY(tx_hremove(ctx, &g->members, &mb->h));
 	TRY(tx_free_later(ctx, mb->key));
 	TRY(tx_free_later(ctx, mb->display));
@@ -285,6 +296,7 @@ int group_delete_internal(avnm_ctx *ctx, struct group *g)
 		size_t pos = 0;
 		TRY(member_forget(ctx, g, CONTAINER(htab_iter(&g->members, &pos, NULL), struct member, h)));
 	}
+	TRY(tx_mark(ctx, REC_GROUP, g, &g->mark));
 	TRY(tx_hremove(ctx, &g->mgr->groups, &g->h));
 	for (size_t i = 0; i < g->nconds; i++) {
 		struct cond *c = g->conds[i];
@@ -353,13 +365,20 @@ static int member_add(avnm_ctx *ctx, const char *as, const char *mgr_id, const c
 	if (htab_find(&g->members, rp.key, rp.len))
 		return set_error(ctx, AVNM_E_EXISTS, "%s is a member of network group %s already", rp.display,
 		                 g->name);
+	return member_link(ctx, g, &rp, CONTAINER(vh, struct vnet, h));
+}
+
+int member_link(avnm_ctx *ctx, struct group *g, const struct idparts *rp, struct vnet *v)
+{
 	struct member *mb = tx_alloc(ctx, sizeof *mb);
 	TRY_MEM(ctx, mb);
-	mb->vnet = CONTAINER(vh, struct vnet, h);
-	TRY_MEM(ctx, mb->key = tx_strdup(ctx, rp.key));
-	TRY_MEM(ctx, mb->display = tx_strdup(ctx, rp.display));
+	mb->vnet = v;
+	mb->group = g;
+	TRY_MEM(ctx, mb->key = tx_strdup(ctx, rp->key));
+	TRY_MEM(ctx, mb->display = tx_strdup(ctx, rp->display));
 	TRY(tx_hinsert(ctx, &g->members, &mb->h, mb->key, strlen(mb->key)));
-	return tx_touch(ctx, m);
+	TRY(tx_mark(ctx, REC_MEMBER, mb, &mb->mark));
+	return tx_touch(ctx, g->mgr);
 }
 
 int avnm_member_add(avnm_ctx *ctx, const char *as, const char *manager_id, const char *group,
@@ -382,8 +401,9 @@ static int member_remove(avnm_ctx *ctx, const char *as, const char *mgr_id, cons
 	if (!h)
 		return set_error(ctx, AVNM_E_NOT_FOUND, "%s is not a static member of network group %s",
 		                 rp.display, g->name);
+	(void)m;
 	TRY(member_forget(ctx, g, CONTAINER(h, struct member, h)));
-	return tx_touch(ctx, m);
+	return tx_touch(ctx, g->mgr);
 }
 
 int avnm_member_remove(avnm_ctx *ctx, const char *as, const char *manager_id, const char *group,
@@ -408,6 +428,12 @@ static int condition_add(avnm_ctx *ctx, const char *as, const char *mgr_id, cons
 		                 "network group %s takes Subnet members: conditions select virtual networks",
 		                 g->name);
 	if (g->nconds >= 100) return set_error(ctx, AVNM_E_LIMIT, "at most 100 conditions per group");
+	(void)m;
+	return cond_link(ctx, g, tags, ntags);
+}
+
+int cond_link(avnm_ctx *ctx, struct group *g, const avnm_tag *tags, size_t ntags)
+{
 	struct cond *c = tx_alloc(ctx, sizeof *c);
 	TRY_MEM(ctx, c);
 	TRY_MEM(ctx, c->keys = tx_alloc(ctx, ntags * sizeof *c->keys));
@@ -422,10 +448,11 @@ static int condition_add(avnm_ctx *ctx, const char *as, const char *mgr_id, cons
 	TRY_MEM(ctx, all);
 	if (g->nconds) memcpy(all, g->conds, g->nconds * sizeof *all);
 	all[g->nconds] = c;
+	TRY(tx_mark(ctx, REC_GROUP, g, &g->mark));
 	TRY(tx_free_later(ctx, g->conds));
 	TRY(tx_set_ptr(ctx, &g->conds, all));
 	TRY(tx_set_size(ctx, &g->nconds, g->nconds + 1));
-	return tx_touch(ctx, m);
+	return tx_touch(ctx, g->mgr);
 }
 
 int avnm_group_condition_add(avnm_ctx *ctx, const char *as, const char *manager_id,

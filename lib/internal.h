@@ -79,6 +79,9 @@ void buf_putn(struct buf *b, const char *s, size_t n);
 void buf_puts(struct buf *b, const char *s);
 void buf_printf(struct buf *b, const char *fmt, ...) PRINTF_LIKE(2, 3);
 void buf_fini(struct buf *b);
+void buf_varint(struct buf *b, uint64_t v);
+/* Decode one canonical LEB128 value; -1 if truncated, too long or not minimal. */
+int get_varint(const unsigned char **p, const unsigned char *end, uint64_t *out);
 
 /* ---- values handed out ----------------------------------------------------- */
 struct rpart {
@@ -142,6 +145,7 @@ struct tenant {
 	char *name;
 	struct node *root;
 	size_t nmgs;             /* groups below the root (R2.3) */
+	unsigned char mark;      /* in ctx->marks this change */
 	struct dl sconns;        /* scope connections targeting this tenant */
 	struct dl hubs;          /* hub connections of this tenant */
 };
@@ -151,6 +155,7 @@ struct node {
 	struct hnode h;          /* ctx->nodes: "sub/<guid>" or "mg/<tenant>/<mgid-lower>" */
 	struct hnode h_name;     /* ctx->mg_names: "<mgid-lower>", groups only (R2.7) */
 	enum node_kind kind;
+	unsigned char mark;
 	struct tenant *tenant;
 	struct node *parent;
 	unsigned depth;          /* root 0 */
@@ -173,6 +178,7 @@ struct vtag {
 struct vnet {
 	struct hnode h;          /* ctx->vnets: canonical id */
 	char *key, *display, *region;
+	unsigned char mark;
 	struct node *sub;
 	struct dl in_sub;
 	size_t ntags;
@@ -191,6 +197,7 @@ struct manager {
 	struct htab sconns;      /* by lower name */
 	struct htab groups;      /* by lower name */
 	int touched;             /* in ctx->touched during a change */
+	unsigned char mark;
 };
 
 /* What a connection's reason names beyond its code. Immutable once built. */
@@ -217,6 +224,7 @@ struct sconn {
 	struct detail *detail;
 	int rejected;
 	int holds;               /* its items are held (Connected, not implied) */
+	unsigned char mark;
 };
 
 struct hconn {
@@ -232,6 +240,7 @@ struct hconn {
 	unsigned state;          /* avnm_state */
 	unsigned reason;         /* avnm_reason_code */
 	struct detail *detail;
+	unsigned char mark;
 };
 
 struct cond {
@@ -244,6 +253,8 @@ struct member {
 	struct hnode h;          /* group->members: canonical id */
 	char *key, *display;
 	struct vnet *vnet;
+	struct group *group;
+	unsigned char mark;
 };
 
 /* An effective member as last told to the event callback. */
@@ -262,6 +273,7 @@ struct group {
 	size_t nconds;
 	struct cond **conds;     /* immutable array, replaced whole */
 	struct htab eff;         /* effective members last told (events only) */
+	unsigned char mark;
 };
 
 struct principal {
@@ -270,6 +282,7 @@ struct principal {
 	struct tenant *home;
 	size_t nguests;
 	struct tenant **guests;  /* immutable array, replaced whole */
+	unsigned char mark;
 };
 
 struct assignment {
@@ -279,12 +292,34 @@ struct assignment {
 	struct principal *who;
 	avnm_role role;
 	struct tenant *tenant;
+	unsigned char mark;
 };
 
 /* Undo log entry: fn(ctx, a, b) reverses one primitive change. */
 struct undo {
 	void (*fn)(avnm_ctx *ctx, void *a, void *b);
 	void *a, *b;
+};
+
+/* Kinds of stored records (docs/storage-format.md). */
+enum rec_kind {
+	REC_TENANT = 'T',
+	REC_NODE = 'D',      /* management group (not a root) or subscription */
+	REC_VNET = 'V',
+	REC_MANAGER = 'M',
+	REC_SCONN = 'C',
+	REC_HCONN = 'H',
+	REC_GROUP = 'G',
+	REC_MEMBER = 'E',
+	REC_PRINCIPAL = 'P',
+	REC_ROLE = 'R'
+};
+
+/* An object changed by the change in progress: written or deleted at commit. */
+struct mark {
+	enum rec_kind kind;
+	void *obj;
+	unsigned char *flag;
 };
 
 struct pending_event {
@@ -314,6 +349,10 @@ struct avnm_ctx {
 	size_t nevents, capevents;
 	struct manager **touched;
 	size_t ntouched, captouched;
+	struct mark *marks;
+	size_t nmarks, capmarks;
+
+	const avnm_storage *storage;   /* NULL: nothing is stored */
 
 	avnm_event_fn event_fn;
 	void *event_opaque;
@@ -348,6 +387,8 @@ int tx_dl_unlink(avnm_ctx *ctx, struct dl *node);
 int tx_htab_init(avnm_ctx *ctx, struct htab *t, size_t nbuckets);
 int tx_htab_fini_later(avnm_ctx *ctx, struct htab *t);
 int tx_touch(avnm_ctx *ctx, struct manager *m);
+/* Record that obj changed (created, updated or deleted) for storage. */
+int tx_mark(avnm_ctx *ctx, enum rec_kind kind, void *obj, unsigned char *flag);
 int tx_event(avnm_ctx *ctx, const avnm_event *ev);
 uint64_t next_serial(avnm_ctx *ctx);
 
@@ -414,6 +455,78 @@ int authz_items_write(avnm_ctx *ctx, const char *as, struct tenant *t, const cha
                       const avnm_scope *scope);
 int authz_vnet_write(avnm_ctx *ctx, const char *as, const struct idparts *vnet);
 struct principal *principal_find(avnm_ctx *ctx, const char *name);
+
+/* ---- constructors: link a new object into the registry (also used by load) ---- */
+int tenant_link(avnm_ctx *ctx, struct tenant **out, const char *guid, const char *name);
+int mg_link(avnm_ctx *ctx, struct node **out, struct tenant *t, const char *key, const char *disp,
+            struct node *parent);
+int sub_link(avnm_ctx *ctx, struct node **out, struct tenant *t, const char *guid,
+             struct node *parent);
+int vnet_link(avnm_ctx *ctx, struct vnet **out, const struct idparts *p, struct node *sub,
+              const char *region, const avnm_tag *tags, size_t ntags);
+int manager_link(avnm_ctx *ctx, struct manager **out, const struct idparts *p, struct node *sub,
+                 unsigned accesses, struct node **items, size_t n);
+/* R4.2 pairing key: manager, tenant and the sorted scope items (tx-allocated). */
+char *make_pairkey(avnm_ctx *ctx, const char *mgr_key, const struct tenant *t,
+                   struct node *const *items, size_t n);
+/* pk: from make_pairkey, taken over. */
+int sconn_link(avnm_ctx *ctx, struct sconn **out, struct manager *m, const char *name,
+               struct tenant *t, struct node **items, size_t n, char *pk);
+int hconn_link(avnm_ctx *ctx, struct hconn **out, struct tenant *t, const char *name,
+               const struct idparts *mgr, struct node **items, size_t n, char *pk);
+/* Restore a stored state exactly (load): no evaluation. detail is taken over. */
+int sconn_restore(avnm_ctx *ctx, struct sconn *s, avnm_state st, avnm_reason_code code,
+                  int rejected, int holds, struct detail *detail);
+int hconn_restore(avnm_ctx *ctx, struct hconn *h, avnm_state st, avnm_reason_code code,
+                  struct detail *detail);
+int group_link(avnm_ctx *ctx, struct group **out, struct manager *m, const char *name,
+               avnm_member_type type);
+int cond_link(avnm_ctx *ctx, struct group *g, const avnm_tag *tags, size_t n);
+int member_link(avnm_ctx *ctx, struct group *g, const struct idparts *rp, struct vnet *v);
+int principal_link(avnm_ctx *ctx, struct principal **out, const char *name, struct tenant *home);
+int guest_link(avnm_ctx *ctx, struct principal *p, struct tenant *t);
+int role_link(avnm_ctx *ctx, struct principal *p, avnm_role role, const char *key,
+              const char *display, struct tenant *t);
+struct sconn *sconn_find(struct manager *m, const char *name);
+struct hconn *hub_find(avnm_ctx *ctx, const struct tenant *t, const char *name);
+struct group *group_find(struct manager *m, const char *name);
+
+/* ---- storage (records.c) ---------------------------------------------------- */
+/* Write every marked object to the backend in one transaction. */
+int storage_flush(avnm_ctx *ctx);
+/* Rebuild the world from the backend's records (ctx->storage is not yet set, so
+ * nothing is written back). */
+int storage_load(avnm_ctx *ctx, const avnm_storage *st);
+
+/* ---- record maps (memstore.c): committed records plus one staged transaction;
+ * shared by the memory and journal backends ------------------------------------- */
+struct mrec {
+	struct hnode h;
+	char *key;
+	unsigned char *val;
+	size_t klen, vlen;
+};
+struct staged {
+	int del;
+	struct mrec *rec;        /* the new record (put) or a key-only record (del) */
+};
+struct recmap {
+	struct htab t;
+	struct staged *ops;
+	size_t nops, capops;
+	size_t live_bytes;       /* keys and values of the committed records */
+	int in_tx;
+	char msg[256];
+};
+int recmap_init(struct recmap *m);
+void recmap_fini(struct recmap *m);
+int recmap_begin(struct recmap *m);
+int recmap_stage(struct recmap *m, int del, const char *key, size_t klen, const void *val,
+                 size_t vlen);
+void recmap_apply(struct recmap *m);      /* commit the staged ops: cannot fail */
+void recmap_discard(struct recmap *m);
+int recmap_load(struct recmap *m, avnm_record_fn fn, void *cookie);
+uint32_t crc32c(uint32_t crc, const void *p, size_t n);
 
 /* ---- misc ---------------------------------------------------------------- */
 const char *access_list(char *buf, size_t size, unsigned accesses);

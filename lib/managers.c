@@ -284,6 +284,15 @@ static int manager_create(avnm_ctx *ctx, const char *as, const char *id, unsigne
 		return set_error(ctx, AVNM_E_EXISTS, "network manager %s exists already", p.display);
 	TRY(find_conflicts_as(ctx, p.key, acc, items, n, 1, NULL));
 
+	struct manager *m;
+	TRY(manager_link(ctx, &m, &p, sub, acc, items, n));
+	/* R4.11: hub connections may have named this manager before it existed. */
+	return reevaluate_manager_conns(ctx, m->key);
+}
+
+int manager_link(avnm_ctx *ctx, struct manager **out, const struct idparts *p, struct node *sub,
+                 unsigned acc, struct node **items, size_t n)
+{
 	struct manager *m = tx_alloc(ctx, sizeof *m);
 	TRY_MEM(ctx, m);
 	m->serial = next_serial(ctx);
@@ -292,14 +301,15 @@ static int manager_create(avnm_ctx *ctx, const char *as, const char *id, unsigne
 	m->accesses = acc;
 	m->scope = items;
 	m->nscope = n;
-	TRY_MEM(ctx, m->key = tx_strdup(ctx, p.key));
-	TRY_MEM(ctx, m->display = tx_strdup(ctx, p.display));
+	TRY_MEM(ctx, m->key = tx_strdup(ctx, p->key));
+	TRY_MEM(ctx, m->display = tx_strdup(ctx, p->display));
 	TRY(tx_htab_init(ctx, &m->sconns, 8));
 	TRY(tx_htab_init(ctx, &m->groups, 8));
 	TRY(tx_hinsert(ctx, &ctx->managers, &m->h, m->key, strlen(m->key)));
 	for (size_t i = 0; i < n; i++) TRY(hold_add(ctx, items[i], m, NULL));
-	/* R4.11: hub connections may have named this manager before it existed. */
-	return reevaluate_manager_conns(ctx, m->key);
+	TRY(tx_mark(ctx, REC_MANAGER, m, &m->mark));
+	*out = m;
+	return 0;
 }
 
 int avnm_manager_create(avnm_ctx *ctx, const char *as, const char *manager_id,
@@ -341,6 +351,7 @@ static int manager_update(avnm_ctx *ctx, const char *as, const char *id, unsigne
 	TRY(find_conflicts_as(ctx, m->key, nacc, items, n, 1, NULL));
 	TRY(connection_items_conflict(ctx, m, nacc));
 
+	TRY(tx_mark(ctx, REC_MANAGER, m, &m->mark));
 	TRY(tx_set_uint(ctx, &m->accesses, nacc));
 	if (what & AVNM_UPDATE_SCOPE) {
 		/* Both arrays are sorted by key: a merge tells what left and what came. */
@@ -395,6 +406,7 @@ static int manager_delete(avnm_ctx *ctx, const char *as, const char *id, unsigne
 		TRY(sconn_delete_internal(ctx, CONTAINER(e, struct sconn, h)));
 	}
 	for (size_t i = 0; i < m->nscope; i++) TRY(hold_remove(ctx, m->scope[i], m, NULL));
+	TRY(tx_mark(ctx, REC_MANAGER, m, &m->mark));
 	TRY(tx_hremove(ctx, &ctx->managers, &m->h));
 	TRY(tx_htab_fini_later(ctx, &m->sconns));
 	TRY(tx_htab_fini_later(ctx, &m->groups));

@@ -247,3 +247,33 @@ void buf_fini(struct buf *b)
 	mem_free(b->mem, b->p);
 	buf_init(b, b->mem);
 }
+
+/* LEB128: 7 bits a byte, low first, high bit set on all but the last. */
+void buf_varint(struct buf *b, uint64_t v)
+{
+	char tmp[10];
+	size_t n = 0;
+	do {
+		unsigned char byte = (unsigned char)(v & 0x7f);
+		v >>= 7;
+		tmp[n++] = (char)(v ? byte | 0x80 : byte);
+	} while (v);
+	buf_putn(b, tmp, n);
+}
+
+int get_varint(const unsigned char **p, const unsigned char *end, uint64_t *out)
+{
+	uint64_t v = 0;
+	for (unsigned shift = 0; shift < 64 && *p < end; shift += 7) {
+		unsigned char byte = *(*p)++;
+		if (shift == 63 && byte > 1) return -1;
+		v |= (uint64_t)(byte & 0x7f) << shift;
+		if (!(byte & 0x80)) {
+			/* one encoding per value: no trailing zero groups */
+			if (shift && byte == 0) return -1;
+			*out = v;
+			return 0;
+		}
+	}
+	return -1;
+}

@@ -83,32 +83,49 @@ static int parse_run_args(struct options *o, int argc, char **argv)
 	return -1;
 }
 
-static void run_file(struct report *rep, const char *path)
+static void run_file(struct report *rep, const char *path, avnm_ctx *world)
 {
 	struct script script;
 	script_load(&script, path, rep);
 	if (rep->status == STATUS_OK)
-		run_script(rep, &script);
+		run_script(rep, &script, world);
 	script_free(&script);
+}
+
+/* --db: one world for all files, kept in the journal between runs. */
+static int open_world(const char *path, avnm_storage **journal, avnm_ctx **world)
+{
+	char msg[512];
+	int rc = avnm_journal_open(journal, path, 0, msg, sizeof msg);
+	if (rc == AVNM_OK) {
+		rc = avnm_ctx_open(world, NULL, *journal, msg, sizeof msg);
+		if (rc != AVNM_OK) {
+			avnm_journal_close(*journal);
+			*journal = NULL;
+		}
+	}
+	if (rc != AVNM_OK)
+		fprintf(stderr, "avnm: --db %s: %s: %s\n", path, avnm_error_name(rc), msg);
+	return rc;
 }
 
 static int run(const struct options *o)
 {
-	if (o->db) {
-		/* Parsed already so that wiring the journal in changes only this. */
-		fputs("avnm: --db: not supported by this build yet (storage backend lands with "
-		      "the storage issue)\n", stderr);
+	avnm_storage *journal = NULL;
+	avnm_ctx *world = NULL;
+	if (o->db && open_world(o->db, &journal, &world) != AVNM_OK)
 		return STATUS_BROKEN;
-	}
 	struct report *reps = calloc(o->nfiles, sizeof *reps);
 	if (!reps) {
 		fputs("avnm: out of memory\n", stderr);
+		avnm_ctx_free(world);
+		avnm_journal_close(journal);
 		return STATUS_BROKEN;
 	}
 	enum status worst = STATUS_OK;
 	for (size_t i = 0; i < o->nfiles; i++) {
 		report_init(&reps[i], o->files[i]);
-		run_file(&reps[i], o->files[i]);
+		run_file(&reps[i], o->files[i], world);
 		if (!o->json)
 			report_summary(stdout, &reps[i]);
 		if (reps[i].status > worst)
@@ -119,6 +136,8 @@ static int run(const struct options *o)
 	for (size_t i = 0; i < o->nfiles; i++)
 		report_free(&reps[i]);
 	free(reps);
+	avnm_ctx_free(world);
+	avnm_journal_close(journal);
 	return (int)worst;
 }
 

@@ -48,11 +48,11 @@ static void action_done(struct run *r, const struct stmt *st, int rc)
 		           avnm_error_name(rc), buf_str(&r->last_msg));
 }
 
-void run_script(struct report *rep, const struct script *s)
+void run_script(struct report *rep, const struct script *s, avnm_ctx *world)
 {
-	struct run r = {.rep = rep};
-	int rc = avnm_ctx_new(&r.ctx, NULL);
-	if (rc != AVNM_OK) {
+	struct run r = {.rep = rep, .ctx = world};
+	int rc = AVNM_OK;
+	if (!world && (rc = avnm_ctx_new(&r.ctx, NULL)) != AVNM_OK) {
 		report_add(rep, STATUS_BROKEN, 0, "cannot create a context: %s",
 		           avnm_error_name(rc));
 		return;
@@ -67,7 +67,8 @@ void run_script(struct report *rep, const struct script *s)
 	}
 	rep->commands = s->statements;
 	rep->expectations = s->expectations;
-	avnm_ctx_free(r.ctx);
+	if (!world)
+		avnm_ctx_free(r.ctx);
 	buf_free(&r.cli_msg);
 	buf_free(&r.last_msg);
 }

@@ -24,8 +24,9 @@ struct run {
 	struct buf last_msg;
 };
 
-/* Run every statement of s in a new context, reporting into rep. */
-void run_script(struct report *rep, const struct script *s);
+/* Run every statement of s, reporting into rep: in world, or (world NULL) in a
+ * new context of its own. */
+void run_script(struct report *rep, const struct script *s, avnm_ctx *world);
 
 /* Refuse an argument: sets the message, returns AVNM_E_INVALID_ARGUMENT. */
 int cli_error(struct run *r, const char *fmt, ...) CLI_PRINTF(2, 3);
