@@ -8,11 +8,7 @@
 
 struct principal *principal_find(avnm_ctx *ctx, const char *name)
 {
-	char low[130];
-	size_t n = strlen(name);
-	if (n >= sizeof low) return NULL;
-	ascii_lower(low, name, n);
-	struct hnode *h = htab_find(&ctx->principals, low, n);
+	struct hnode *h = htab_find_lower(&ctx->principals, name, strlen(name));
 	return h ? CONTAINER(h, struct principal, h) : NULL;
 }
 

@@ -119,6 +119,21 @@ static int set_holds(avnm_ctx *ctx, struct sconn *s, int holds)
 	return tx_set_int(ctx, &s->holds, holds);
 }
 
+/* One side (s or h) takes the state the facts give it, with its event. */
+static int settle(avnm_ctx *ctx, struct sconn *s, struct hconn *h, avnm_consent_facts *f,
+                  const struct detail *detail, avnm_state *out)
+{
+	unsigned *state = s ? &s->state : &h->state, *reason = s ? &s->reason : &h->reason;
+	TRY(s ? tx_mark(ctx, REC_SCONN, s, &s->mark) : tx_mark(ctx, REC_HCONN, h, &h->mark));
+	avnm_state old = (avnm_state)*state;
+	f->previous = old;
+	f->previous_implied = *reason == AVNM_REASON_CONNECTED_IMPLIED;
+	avnm_reason_code code;
+	*out = avnm_consent_evaluate(f, &code);
+	TRY(apply_state(ctx, state, reason, s ? &s->detail : &h->detail, *out, code, detail, f->conflict));
+	return state_event(ctx, s, h, old, *out);
+}
+
 /* Evaluate the pair behind key after an event (R4.4). fresh: the event clears a
  * sticky Conflict (a side (re)created, or re-evaluation asked). */
 int eval_pair(avnm_ctx *ctx, const char *key, int fresh)
@@ -139,41 +154,26 @@ int eval_pair(avnm_ctx *ctx, const char *key, int fresh)
 		if (rc && rc != AVNM_E_CONFLICT) return rc;
 		conflict = rc == AVNM_E_CONFLICT;
 	}
+	avnm_consent_facts f = { 0 };
+	f.implied = implied;
+	f.conflict = conflict;
+	f.fresh = fresh;
 	int rc = 0;
-	if (s) rc = tx_mark(ctx, REC_SCONN, s, &s->mark);
-	if (!rc && h) rc = tx_mark(ctx, REC_HCONN, h, &h->mark);
-	if (!rc && s) {
-		avnm_consent_facts f = { 0 };
-		f.previous = (avnm_state)s->state;
+	if (s) {
 		f.rejected = s->rejected;
 		f.manager_exists = 1;
 		f.counterpart = h != NULL;
-		f.implied = implied;
-		f.conflict = conflict;
-		f.fresh = fresh;
-		f.previous_implied = s->reason == AVNM_REASON_CONNECTED_IMPLIED;
-		avnm_reason_code code;
-		avnm_state st = avnm_consent_evaluate(&f, &code);
-		avnm_state old = (avnm_state)s->state;
-		rc = apply_state(ctx, &s->state, &s->reason, &s->detail, st, code, detail, conflict);
-		if (!rc) rc = state_event(ctx, s, NULL, old, st);
-		if (!rc) rc = set_holds(ctx, s, st == AVNM_STATE_CONNECTED && code == AVNM_REASON_CONNECTED);
+		avnm_state st;
+		rc = settle(ctx, s, NULL, &f, detail, &st);
+		if (!rc) rc = set_holds(ctx, s, st == AVNM_STATE_CONNECTED && s->reason == AVNM_REASON_CONNECTED);
 	}
 	if (!rc && h) {
-		avnm_consent_facts f = { 0 };
-		f.previous = (avnm_state)h->state;
+		f.rejected = 0;
 		f.manager_exists = m != NULL;
 		f.counterpart = live_s;
 		f.counterpart_rejected = s && s->rejected;
-		f.implied = implied;
-		f.conflict = conflict;
-		f.fresh = fresh;
-		f.previous_implied = h->reason == AVNM_REASON_CONNECTED_IMPLIED;
-		avnm_reason_code code;
-		avnm_state st = avnm_consent_evaluate(&f, &code);
-		avnm_state old = (avnm_state)h->state;
-		rc = apply_state(ctx, &h->state, &h->reason, &h->detail, st, code, detail, conflict);
-		if (!rc) rc = state_event(ctx, NULL, h, old, st);
+		avnm_state st;
+		rc = settle(ctx, NULL, h, &f, detail, &st);
 	}
 	detail_free(&ctx->mem, detail);
 	return rc;
@@ -213,11 +213,7 @@ int reevaluate_tenant_conns(avnm_ctx *ctx, struct tenant *t)
 
 struct sconn *sconn_find(struct manager *m, const char *name)
 {
-	char low[80];
-	size_t n = strlen(name);
-	if (n >= sizeof low) return NULL;
-	ascii_lower(low, name, n);
-	struct hnode *h = htab_find(&m->sconns, low, n);
+	struct hnode *h = htab_find_lower(&m->sconns, name, strlen(name));
 	return h ? CONTAINER(h, struct sconn, h) : NULL;
 }
 
@@ -463,11 +459,9 @@ int avnm_scope_connection_state(avnm_state *state, avnm_reason **reason, avnm_ct
 struct hconn *hub_find(avnm_ctx *ctx, const struct tenant *t, const char *name)
 {
 	char k[GUID_LEN + 80];
-	size_t n = strlen(name);
-	if (n >= 70) return NULL;
+	if (strlen(name) >= 70) return NULL;
 	int len = snprintf(k, sizeof k, "%s/%s", t->id, name);
-	ascii_lower(k, k, (size_t)len);
-	struct hnode *h = htab_find(&ctx->hubs, k, (size_t)len);
+	struct hnode *h = htab_find_lower(&ctx->hubs, k, (size_t)len);
 	return h ? CONTAINER(h, struct hconn, h) : NULL;
 }
 

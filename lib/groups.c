@@ -8,11 +8,7 @@
 
 struct group *group_find(struct manager *m, const char *name)
 {
-	char low[80];
-	size_t n = strlen(name);
-	if (n >= sizeof low) return NULL;
-	ascii_lower(low, name, n);
-	struct hnode *h = htab_find(&m->groups, low, n);
+	struct hnode *h = htab_find_lower(&m->groups, name, strlen(name));
 	return h ? CONTAINER(h, struct group, h) : NULL;
 }
 

@@ -51,6 +51,8 @@ void htab_fini(struct htab *t);
 void htab_insert(struct htab *t, struct hnode *node, const char *key, size_t klen);
 void htab_remove(struct htab *t, struct hnode *node);
 struct hnode *htab_find(const struct htab *t, const char *key, size_t klen);
+/* Find by a name key stored ASCII-lower-cased (names compare case-insensitively). */
+struct hnode *htab_find_lower(const struct htab *t, const char *key, size_t klen);
 /* The next node after `from` with the same key (tables may hold duplicates). */
 struct hnode *htab_find_next(const struct hnode *from);
 /* Iterate: *pos starts at 0 and *cur at NULL. */

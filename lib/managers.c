@@ -239,7 +239,7 @@ int strict_move_check(avnm_ctx *ctx, struct node *n, struct node *p)
 
 /* ---- create, update, delete --------------------------------------------------------- */
 
-static int parse_manager_id(avnm_ctx *ctx, struct idparts *p, const char *id)
+int manager_arg(avnm_ctx *ctx, struct idparts *p, const char *id)
 {
 	char msg[256];
 	if (!id) return set_error(ctx, AVNM_E_INVALID_ARGUMENT, "network manager id is missing");
@@ -247,11 +247,6 @@ static int parse_manager_id(avnm_ctx *ctx, struct idparts *p, const char *id)
 	if (p->kind != IDK_MANAGER)
 		return set_error(ctx, AVNM_E_INVALID_ARGUMENT, "%s is not a network manager id", p->display);
 	return 0;
-}
-
-int manager_arg(avnm_ctx *ctx, struct idparts *p, const char *id)
-{
-	return parse_manager_id(ctx, p, id);
 }
 
 static int check_accesses(avnm_ctx *ctx, unsigned a)
@@ -270,7 +265,7 @@ static int manager_create(avnm_ctx *ctx, const char *as, const char *id, unsigne
                           const avnm_scope *scope)
 {
 	struct idparts p;
-	TRY(parse_manager_id(ctx, &p, id));
+	TRY(manager_arg(ctx, &p, id));
 	TRY(check_accesses(ctx, acc));
 	TRY(authz_manager_write(ctx, as, &p, 1));
 	struct node *sub = node_find_sub(ctx, p.sub);
@@ -337,7 +332,7 @@ static int manager_update(avnm_ctx *ctx, const char *as, const char *id, unsigne
                           unsigned acc, const avnm_scope *scope)
 {
 	struct idparts p;
-	TRY(parse_manager_id(ctx, &p, id));
+	TRY(manager_arg(ctx, &p, id));
 	if (what & ~(AVNM_UPDATE_ACCESSES | AVNM_UPDATE_SCOPE))
 		return set_error(ctx, AVNM_E_INVALID_ARGUMENT, "unknown update flags 0x%x", what);
 	TRY(check_accesses(ctx, acc));
@@ -382,7 +377,7 @@ int avnm_manager_update(avnm_ctx *ctx, const char *as, const char *manager_id, u
 static int manager_delete(avnm_ctx *ctx, const char *as, const char *id, unsigned flags)
 {
 	struct idparts p;
-	TRY(parse_manager_id(ctx, &p, id));
+	TRY(manager_arg(ctx, &p, id));
 	if (flags & ~AVNM_DELETE_FORCE)
 		return set_error(ctx, AVNM_E_INVALID_ARGUMENT, "unknown delete flags 0x%x", flags);
 	TRY(authz_manager_write(ctx, as, &p, 0));

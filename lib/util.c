@@ -145,6 +145,14 @@ struct hnode *htab_find(const struct htab *t, const char *key, size_t klen)
 	return chain_match(t->b[(size_t)h & (t->nb - 1)], h, key, klen);
 }
 
+struct hnode *htab_find_lower(const struct htab *t, const char *key, size_t klen)
+{
+	char low[256];
+	if (klen >= sizeof low) return NULL; /* longer than any name key */
+	ascii_lower(low, key, klen);
+	return htab_find(t, low, klen);
+}
+
 struct hnode *htab_find_next(const struct hnode *from)
 {
 	return chain_match(from->next, from->hash, from->key, from->klen);
