@@ -323,7 +323,8 @@ AVNM_API int avnm_ctx_open(avnm_ctx **out, const avnm_options *opts, const avnm_
  * (docs/storage-format.md): equal worlds give equal dumps. *out is allocated with the
  * context's allocator; free it with avnm_free(ctx, *out). Errors: NO_MEMORY. */
 AVNM_API int avnm_ctx_dump(char **out, size_t *len, avnm_ctx *ctx);
-/** Free memory the library handed out with the context's allocator (avnm_ctx_dump). */
+/** Free memory the library handed out with the context's allocator (avnm_ctx_dump). NULL
+ * ctx or ptr is a no-op. */
 AVNM_API void avnm_free(avnm_ctx *ctx, void *ptr);
 
 /** Do not fsync at each commit (faster; a crash may lose the last commits, never tear one). */
@@ -346,6 +347,7 @@ AVNM_API void avnm_journal_close(avnm_storage *journal);
  * no records at all). Useful to test a context reopened from storage, and as the simplest
  * example of the interface. Free with avnm_memstore_free after freeing its contexts. */
 AVNM_API int avnm_memstore_new(avnm_storage **out);
+/** Free a memory store and its records. NULL is a no-op. */
 AVNM_API void avnm_memstore_free(avnm_storage *store);
 
 /* ------------------------------------------------------------------------ */
@@ -477,8 +479,8 @@ AVNM_API int avnm_principal_create(avnm_ctx *ctx, const char *name, const char *
  * EXISTS (already a guest there, or it is the home tenant). */
 AVNM_API int avnm_guest_add(avnm_ctx *ctx, const char *principal, const char *tenant);
 
-/** Assign role to principal at scope_id: a management group (id or resource id), a
- * subscription, a resource group or a resource id (R6.1). tenant (may be NULL) resolves a
+/** Assign role to principal at scope_id: the resource id of a management group, a
+ * subscription, a resource group or a resource below it (R6.1). tenant (may be NULL) resolves a
  * management-group id that several tenants have (R2.7). The principal must be a member
  * or guest of the scope's tenant. The scope must exist (resource groups and resources
  * below a known subscription exist implicitly).
@@ -615,6 +617,7 @@ AVNM_API int avnm_scope_connection_open(avnm_scope_connection **out, avnm_ctx *c
 /** Current state and (may be NULL) reason. STALE_HANDLE if deleted. */
 AVNM_API int avnm_scope_connection_get_state(avnm_state *state, avnm_reason **reason,
                                              avnm_scope_connection *c);
+/** Release the handle. NULL is a no-op. */
 AVNM_API void avnm_scope_connection_close(avnm_scope_connection *c);
 
 /** Open a handle on hub connection `name` of tenant. */
@@ -623,6 +626,7 @@ AVNM_API int avnm_hub_connection_open(avnm_hub_connection **out, avnm_ctx *ctx,
 /** Current state and (may be NULL) reason. STALE_HANDLE if deleted. */
 AVNM_API int avnm_hub_connection_get_state(avnm_state *state, avnm_reason **reason,
                                            avnm_hub_connection *c);
+/** Release the handle. NULL is a no-op. */
 AVNM_API void avnm_hub_connection_close(avnm_hub_connection *c);
 
 /* ------------------------------------------------------------------------ */

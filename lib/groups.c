@@ -138,7 +138,7 @@ static int effective(avnm_ctx *ctx, struct effset *s, struct group *g)
 		mem_free(&ctx->mem, s->e);
 		return set_error(ctx, AVNM_E_NO_MEMORY, "out of memory");
 	}
-	qsort(s->e, s->n, sizeof *s->e, cmp_eff);
+	if (s->n > 1) qsort(s->e, s->n, sizeof *s->e, cmp_eff);
 	size_t k = 0;
 	for (size_t i = 0; i < s->n; i++)
 		if (!k || strcmp(s->e[k - 1].key, s->e[i].key) != 0) s->e[k++] = s->e[i];
@@ -183,9 +183,10 @@ static int eff_stale(avnm_ctx *ctx, struct group *g, const struct effset *now, s
 	struct hnode *e = NULL;
 	while ((e = htab_iter(&g->eff, &pos, e)) != NULL) {
 		struct eff *ef = CONTAINER(e, struct eff, h);
-		if (!now || !bsearch(&ef->key, now->e, now->n, sizeof *now->e, cmp_eff)) (*out)[(*n)++] = ef;
+		if (!now || !now->n || !bsearch(&ef->key, now->e, now->n, sizeof *now->e, cmp_eff))
+			(*out)[(*n)++] = ef;
 	}
-	qsort(*out, *n, sizeof **out, cmp_eff_ptr);
+	if (*n > 1) qsort(*out, *n, sizeof **out, cmp_eff_ptr);
 	return 0;
 }
 

@@ -185,7 +185,7 @@ static int cross_tenant(avnm_list **out, avnm_ctx *ctx, const char *mgr_id)
 		struct sconn *s = CONTAINER(e, struct sconn, h);
 		for (size_t i = 0; s->holds && i < s->nitems; i++) all[k++] = s->items[i];
 	}
-	qsort(all, k, sizeof *all, cmp_node_ptr);
+	if (k > 1) qsort(all, k, sizeof *all, cmp_node_ptr);
 	int rc = 0;
 	for (size_t i = 0; i < k && rc == 0; i++)
 		if (i == 0 || all[i] != all[i - 1]) rc = list_add(l, all[i]->display, all[i]->tenant->id);

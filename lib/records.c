@@ -347,7 +347,7 @@ static int dump(char **out, size_t *len, avnm_ctx *ctx)
 	struct buf b;
 	buf_init(&b, &ctx->mem);
 	if (!l.failed) {
-		qsort(l.v, l.n, sizeof *l.v, cmp_str);
+		if (l.n > 1) qsort(l.v, l.n, sizeof *l.v, cmp_str);
 		for (size_t i = 0; i < l.n; i++) {
 			buf_puts(&b, l.v[i]);
 			buf_puts(&b, "\n");
@@ -859,7 +859,7 @@ static int load_all(avnm_ctx *ctx, struct loader *L)
 	for (size_t i = 0; i < L->n; i++)
 		if (phase_of(L->r[i].key[0]) < 0 || L->r[i].key[1] != ' ')
 			return corrupt(ctx, &L->r[i], "unknown record kind");
-	qsort(L->r, L->n, sizeof *L->r, cmp_rec);
+	if (L->n > 1) qsort(L->r, L->n, sizeof *L->r, cmp_rec);
 	/* Hierarchy records wait for their parent: rounds until none is left. */
 	size_t i = 0;
 	while (i < L->n && L->r[i].key[0] == REC_TENANT) TRY(load_one(ctx, &L->r[i++], NULL));

@@ -145,7 +145,8 @@ static int compare_ids(const void *a, const void *b)
 static void ids_make_set(struct ids *ids)
 {
 	size_t kept = 0;
-	qsort(ids->v, ids->n, sizeof *ids->v, compare_ids);
+	if (ids->n > 1) /* qsort wants a valid pointer even for 0 items */
+		qsort(ids->v, ids->n, sizeof *ids->v, compare_ids);
 	for (size_t i = 0; i < ids->n; i++) {
 		if (kept && strcmp(ids->v[kept - 1], ids->v[i]) == 0)
 			free(ids->v[i]);
