@@ -92,7 +92,8 @@ static int no_account(avnm_ctx *ctx, const struct principal *p, const char *tena
 	                 "%sprincipal %s has no home or guest account in tenant %s", why, p->name, tenant);
 }
 
-int authz_manager_write(avnm_ctx *ctx, const char *as, const struct idparts *mgr, int for_create)
+int authz_manager_write(avnm_ctx *ctx, const char *as, const struct idparts *mgr, int for_create,
+                        const char *rule)
 {
 	if (!as) return 0;
 	struct principal *p;
@@ -101,15 +102,16 @@ int authz_manager_write(avnm_ctx *ctx, const char *as, const struct idparts *mgr
 	if (!sub)
 		return set_error(ctx, AVNM_E_FORBIDDEN,
 		                 "principal %s lacks network write on %s: its subscription %s is not "
-		                 "registered, so no role can grant it (R6.6)", p->name, mgr->display, mgr->sub);
+		                 "registered, so no role can grant it (%s)", p->name, mgr->display, mgr->sub,
+		                 rule);
 	if (!has_account(p, sub->tenant)) return no_account(ctx, p, sub->tenant->id, "");
 	if (grant_on_id(ctx, p, mgr, sub, AVNM_ACTION_NETWORK_WRITE, for_create ? 1 : 0)) return 0;
 	char rg[ID_MAX + 2];
 	snprintf(rg, sizeof rg, "%.*s", (int)(mgr->rg.off + mgr->rg.len), mgr->display);
 	return set_error(ctx, AVNM_E_FORBIDDEN,
 	                 "principal %s lacks network write (Owner, Contributor or Network Contributor) "
-	                 "on %s or above in tenant %s (R6.6)", p->name, for_create ? rg : mgr->display,
-	                 sub->tenant->id);
+	                 "on %s or above in tenant %s (%s)", p->name, for_create ? rg : mgr->display,
+	                 sub->tenant->id, rule);
 }
 
 /* Network write at or above one scope item in tenant t. Absent items are placed
@@ -143,6 +145,18 @@ int authz_items_write(avnm_ctx *ctx, const char *as, struct tenant *t, const cha
 			                 "Contributor) at or above %s in tenant %s (R6.2, R6.3)", p->name,
 			                 scope->display[i], t->id);
 	return 0;
+}
+
+int authz_root_write(avnm_ctx *ctx, const char *as, struct tenant *t)
+{
+	if (!as) return 0;
+	struct principal *p;
+	TRY(who(ctx, &p, as));
+	if (!has_account(p, t)) return no_account(ctx, p, t->id, "");
+	if (grant_on_chain(ctx, p, t->root, AVNM_ACTION_NETWORK_WRITE)) return 0;
+	return set_error(ctx, AVNM_E_FORBIDDEN,
+	                 "principal %s lacks network write (Owner, Contributor or Network Contributor) "
+	                 "in tenant %s (R6.3)", p->name, t->id);
 }
 
 int authz_vnet_write(avnm_ctx *ctx, const char *as, const struct idparts *v)

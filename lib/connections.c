@@ -159,22 +159,25 @@ int eval_pair(avnm_ctx *ctx, const char *key, int fresh)
 	f.conflict = conflict;
 	f.fresh = fresh;
 	int rc = 0;
+	avnm_state st = AVNM_STATE_NONE;
 	if (s) {
 		f.rejected = s->rejected;
 		f.manager_exists = 1;
 		f.counterpart = h != NULL;
-		avnm_state st;
 		rc = settle(ctx, s, NULL, &f, detail, &st);
-		if (!rc) rc = set_holds(ctx, s, st == AVNM_STATE_CONNECTED && s->reason == AVNM_REASON_CONNECTED);
 	}
 	if (!rc && h) {
+		avnm_state hst;
 		f.rejected = 0;
 		f.manager_exists = m != NULL;
 		f.counterpart = live_s;
 		f.counterpart_rejected = s && s->rejected;
-		avnm_state st;
-		rc = settle(ctx, NULL, h, &f, detail, &st);
+		rc = settle(ctx, NULL, h, &f, detail, &hst);
 	}
+	/* Both sides have their state before the scope moves: events tell the pair's change,
+	 * then what it did to the effective scope. */
+	if (!rc && s)
+		rc = set_holds(ctx, s, st == AVNM_STATE_CONNECTED && s->reason == AVNM_REASON_CONNECTED);
 	detail_free(&ctx->mem, detail);
 	return rc;
 }
@@ -233,7 +236,7 @@ static int sconn_create(avnm_ctx *ctx, const char *as, const char *mgr_id, const
 	TRY(arg_name(ctx, "scope connection", name));
 	TRY(arg_tenant(ctx, &t, tenant, 0));
 	TRY(need_scope(ctx, scope));
-	TRY(authz_manager_write(ctx, as, &p, 0));
+	TRY(authz_manager_write(ctx, as, &p, 0, "R6.2"));
 	TRY(authz_items_write(ctx, as, t, tenant, scope));
 	struct manager *m = manager_find(ctx, p.key);
 	if (!m) return set_error(ctx, AVNM_E_NOT_FOUND, "network manager %s does not exist", p.display);
@@ -355,7 +358,7 @@ static int sconn_delete(avnm_ctx *ctx, const char *as, const char *mgr_id, const
 	struct sconn *s;
 	TRY(manager_arg(ctx, &p, mgr_id));
 	TRY(arg_name(ctx, "scope connection", name));
-	TRY(authz_manager_write(ctx, as, &p, 0));
+	TRY(authz_manager_write(ctx, as, &p, 0, "R6.2"));
 	TRY(sconn_lookup(ctx, &s, &p, name));
 	TRY(authz_existing(ctx, as, s->tenant, s->items, s->nitems));
 	return sconn_delete_internal(ctx, s);
@@ -374,17 +377,21 @@ static int sconn_reject(avnm_ctx *ctx, const char *as, const char *tenant, const
 {
 	struct idparts p;
 	struct tenant *t;
-	struct sconn *s;
 	TRY(arg_tenant(ctx, &t, tenant, 0));
 	TRY(manager_arg(ctx, &p, mgr_id));
 	TRY(arg_name(ctx, "scope connection", name));
 	TRY(authz_items_write(ctx, as, t, tenant, NULL));
 	TRY(arg_tenant(ctx, &t, tenant, 1));
-	TRY(sconn_lookup(ctx, &s, &p, name));
-	/* Another tenant's connection is invisible to this one (docs/choices.md). */
-	if (s->tenant != t)
-		return set_error(ctx, AVNM_E_NOT_FOUND, "network manager %s has no scope connection %s to "
-		                 "tenant %s", s->mgr->display, s->name, t->id);
+	struct manager *m = manager_find(ctx, p.key);
+	struct sconn *s = m ? sconn_find(m, name) : NULL;
+	/* The target tenant sees only connections to itself, and learns that one does not
+	 * exist only with rights over the whole tenant (R4.11, R7). */
+	if (!s || s->tenant != t) {
+		TRY(authz_root_write(ctx, as, t));
+		return set_error(ctx, AVNM_E_NOT_FOUND,
+		                 "there is no scope connection %s of network manager %s to tenant %s", name,
+		                 p.display, t->id);
+	}
 	TRY(authz_existing(ctx, as, t, s->items, s->nitems));
 	if (s->state != AVNM_STATE_PENDING)
 		return set_error(ctx, AVNM_E_INVALID_ARGUMENT,
@@ -409,7 +416,7 @@ static int sconn_reevaluate(avnm_ctx *ctx, const char *as, const char *mgr_id, c
 	struct sconn *s;
 	TRY(manager_arg(ctx, &p, mgr_id));
 	TRY(arg_name(ctx, "scope connection", name));
-	TRY(authz_manager_write(ctx, as, &p, 0));
+	TRY(authz_manager_write(ctx, as, &p, 0, "R6.6"));
 	TRY(sconn_lookup(ctx, &s, &p, name));
 	return eval_pair(ctx, s->pairkey, 1);
 }
@@ -555,6 +562,7 @@ static int hub_delete(avnm_ctx *ctx, const char *as, const char *tenant, const c
 	TRY(arg_name(ctx, "hub connection", name));
 	TRY(authz_items_write(ctx, as, t, tenant, NULL));
 	TRY(arg_tenant(ctx, &t, tenant, 1));
+	if (!hub_find(ctx, t, name)) TRY(authz_root_write(ctx, as, t)); /* R7, as in reject */
 	TRY(hub_lookup(ctx, &h, t, name));
 	TRY(authz_existing(ctx, as, t, h->items, h->nitems));
 	TRY(tx_mark(ctx, REC_HCONN, h, &h->mark));

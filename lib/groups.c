@@ -14,11 +14,11 @@ struct group *group_find(struct manager *m, const char *name)
 
 /* Parse the manager id and group name, check R6.6, find both. */
 static int locate(avnm_ctx *ctx, struct manager **m, struct group **g, const char *as,
-                  const char *mgr_id, const char *name, struct idparts *mp)
+                  const char *mgr_id, const char *name, struct idparts *mp, const char *rule)
 {
 	TRY(manager_arg(ctx, mp, mgr_id));
 	TRY(arg_name(ctx, "network group", name));
-	TRY(authz_manager_write(ctx, as, mp, 0));
+	TRY(authz_manager_write(ctx, as, mp, 0, rule));
 	*m = manager_find(ctx, mp->key);
 	if (!*m) return set_error(ctx, AVNM_E_NOT_FOUND, "network manager %s does not exist", mp->display);
 	if (!g) return 0;
@@ -236,7 +236,7 @@ static int group_create(avnm_ctx *ctx, const char *as, const char *mgr_id, const
 	struct manager *m;
 	if (type != AVNM_MEMBER_VIRTUAL_NETWORK && type != AVNM_MEMBER_SUBNET)
 		return set_error(ctx, AVNM_E_INVALID_ARGUMENT, "unknown member type %d", (int)type);
-	TRY(locate(ctx, &m, NULL, as, mgr_id, name, &mp));
+	TRY(locate(ctx, &m, NULL, as, mgr_id, name, &mp, "R6.6"));
 	if (group_find(m, name))
 		return set_error(ctx, AVNM_E_EXISTS, "network manager %s has a network group %s already",
 		                 m->display, name);
@@ -316,7 +316,7 @@ static int group_delete(avnm_ctx *ctx, const char *as, const char *mgr_id, const
 	struct idparts mp;
 	struct manager *m;
 	struct group *g;
-	TRY(locate(ctx, &m, &g, as, mgr_id, name, &mp));
+	TRY(locate(ctx, &m, &g, as, mgr_id, name, &mp, "R6.6"));
 	return group_delete_internal(ctx, g);
 }
 
@@ -347,7 +347,7 @@ static int member_add(avnm_ctx *ctx, const char *as, const char *mgr_id, const c
 	struct manager *m;
 	struct group *g;
 	TRY(parse_member(ctx, &rp, res));
-	TRY(locate(ctx, &m, &g, as, mgr_id, name, &mp));
+	TRY(locate(ctx, &m, &g, as, mgr_id, name, &mp, "R6.4"));
 	TRY(authz_vnet_write(ctx, as, &rp));
 	size_t vlen = rp.kind == IDK_SUBNET ? rp.name.off + rp.name.len : rp.len;
 	struct hnode *vh = htab_find(&ctx->vnets, rp.key, vlen);
@@ -393,7 +393,7 @@ static int member_remove(avnm_ctx *ctx, const char *as, const char *mgr_id, cons
 	struct manager *m;
 	struct group *g;
 	TRY(parse_member(ctx, &rp, res));
-	TRY(locate(ctx, &m, &g, as, mgr_id, name, &mp));
+	TRY(locate(ctx, &m, &g, as, mgr_id, name, &mp, "R6.6"));
 	struct hnode *h = htab_find(&g->members, rp.key, rp.len);
 	if (!h)
 		return set_error(ctx, AVNM_E_NOT_FOUND, "%s is not a static member of network group %s",
@@ -419,7 +419,7 @@ static int condition_add(avnm_ctx *ctx, const char *as, const char *mgr_id, cons
 	struct group *g;
 	if (!ntags) return set_error(ctx, AVNM_E_INVALID_ARGUMENT, "a condition needs at least one tag");
 	TRY(tags_valid(ctx, tags, ntags));
-	TRY(locate(ctx, &m, &g, as, mgr_id, name, &mp));
+	TRY(locate(ctx, &m, &g, as, mgr_id, name, &mp, "R6.6"));
 	if (g->type != AVNM_MEMBER_VIRTUAL_NETWORK)
 		return set_error(ctx, AVNM_E_INVALID_ARGUMENT,
 		                 "network group %s takes Subnet members: conditions select virtual networks",
@@ -465,7 +465,7 @@ static int members(avnm_list **out, avnm_ctx *ctx, const char *mgr_id, const cha
 	struct idparts mp;
 	struct manager *m;
 	struct group *g;
-	TRY(locate(ctx, &m, &g, NULL, mgr_id, name, &mp));
+	TRY(locate(ctx, &m, &g, NULL, mgr_id, name, &mp, "R6.6"));
 	struct effset s = { 0 };
 	TRY(effective(ctx, &s, g));
 	avnm_list *l = list_new(&ctx->mem);

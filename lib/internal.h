@@ -452,7 +452,12 @@ int strict_move_check(avnm_ctx *ctx, struct node *n, struct node *new_parent);
 
 /* ---- authorization (authz.c) ------------------------------------------------ */
 /* R6: returns 0 when allowed (or as == NULL), else AVNM_E_FORBIDDEN with message. */
-int authz_manager_write(avnm_ctx *ctx, const char *as, const struct idparts *mgr, int for_create);
+/* rule: the rule applied, named in the refusal ("R6.2", "R6.4", "R6.6"). */
+int authz_manager_write(avnm_ctx *ctx, const char *as, const struct idparts *mgr, int for_create,
+                        const char *rule);
+/* Network write at the root of t: what a principal needs to learn that something of t
+ * does not exist (R7: forbidden before not-found). */
+int authz_root_write(avnm_ctx *ctx, const char *as, struct tenant *t);
 int authz_items_write(avnm_ctx *ctx, const char *as, struct tenant *t, const char *tenant_text,
                       const avnm_scope *scope);
 int authz_vnet_write(avnm_ctx *ctx, const char *as, const struct idparts *vnet);

@@ -267,7 +267,7 @@ static int manager_create(avnm_ctx *ctx, const char *as, const char *id, unsigne
 	struct idparts p;
 	TRY(manager_arg(ctx, &p, id));
 	TRY(check_accesses(ctx, acc));
-	TRY(authz_manager_write(ctx, as, &p, 1));
+	TRY(authz_manager_write(ctx, as, &p, 1, "R6.6"));
 	struct node *sub = node_find_sub(ctx, p.sub);
 	if (!sub)
 		return set_error(ctx, AVNM_E_NOT_FOUND, "subscription %s of network manager %s does not exist",
@@ -336,7 +336,7 @@ static int manager_update(avnm_ctx *ctx, const char *as, const char *id, unsigne
 	if (what & ~(AVNM_UPDATE_ACCESSES | AVNM_UPDATE_SCOPE))
 		return set_error(ctx, AVNM_E_INVALID_ARGUMENT, "unknown update flags 0x%x", what);
 	TRY(check_accesses(ctx, acc));
-	TRY(authz_manager_write(ctx, as, &p, 0));
+	TRY(authz_manager_write(ctx, as, &p, 0, "R6.6"));
 	struct manager *m = manager_find(ctx, p.key);
 	if (!m) return manager_not_found(ctx, &p);
 	unsigned nacc = (what & AVNM_UPDATE_ACCESSES) ? acc : m->accesses;
@@ -380,7 +380,7 @@ static int manager_delete(avnm_ctx *ctx, const char *as, const char *id, unsigne
 	TRY(manager_arg(ctx, &p, id));
 	if (flags & ~AVNM_DELETE_FORCE)
 		return set_error(ctx, AVNM_E_INVALID_ARGUMENT, "unknown delete flags 0x%x", flags);
-	TRY(authz_manager_write(ctx, as, &p, 0));
+	TRY(authz_manager_write(ctx, as, &p, 0, "R6.6"));
 	struct manager *m = manager_find(ctx, p.key);
 	if (!m) return manager_not_found(ctx, &p);
 	if (!(flags & AVNM_DELETE_FORCE) && (m->sconns.n || m->groups.n))

@@ -509,11 +509,11 @@ avnm_reason *state_reason(avnm_ctx *ctx, avnm_state st, avnm_reason_code code,
 	avnm_reason *r = reason_new(&ctx->mem, code);
 	reason_part(r, AVNM_PART_MANAGER, manager);
 	reason_part(r, AVNM_PART_CONNECTION, conn);
-	char acc[128];
 	for (size_t i = 0; d && i < d->n; i++) {
 		reason_part(r, AVNM_PART_ITEM, d->e[i].item);
 		reason_part(r, AVNM_PART_MANAGER, d->e[i].manager);
-		reason_part(r, AVNM_PART_ACCESS, access_list(acc, sizeof acc, d->e[i].shared));
+		for (unsigned bit = 1; bit <= AVNM_ACCESS_ALL; bit <<= 1)
+			if (d->e[i].shared & bit) reason_part(r, AVNM_PART_ACCESS, avnm_access_name(bit));
 	}
 	const char *sn = avnm_state_name(st);
 	switch (code) {

@@ -406,9 +406,9 @@ class TestEvents(ContextTest):
         self.assertEqual(self.events, [
             avnm.Event(EventKind.SCOPE_CONNECTION_STATE, manager=NM, connection="to-fabrikam",
                        tenant=FABRIKAM, old_state=State.PENDING, new_state=State.CONNECTED),
-            avnm.Event(EventKind.SCOPE_ENTERED, manager=NM, tenant=FABRIKAM, item=MGPROD),
             avnm.Event(EventKind.HUB_CONNECTION_STATE, manager=NM, connection="from-contoso",
                        tenant=FABRIKAM, old_state=State.NONE, new_state=State.CONNECTED),
+            avnm.Event(EventKind.SCOPE_ENTERED, manager=NM, tenant=FABRIKAM, item=MGPROD),
         ])
         del self.events[:]
 
@@ -463,8 +463,8 @@ class TestEvents(ContextTest):
         self.assertEqual(cm.exception.args, ("callback 3",))
         self.assertEqual(len(logs.records), 2)
         self.assertEqual(seen, [EventKind.SCOPE_ENTERED, EventKind.SCOPE_CONNECTION_STATE,
-                                EventKind.SCOPE_CONNECTION_STATE, EventKind.SCOPE_ENTERED,
-                                EventKind.HUB_CONNECTION_STATE])
+                                EventKind.SCOPE_CONNECTION_STATE, EventKind.HUB_CONNECTION_STATE,
+                                EventKind.SCOPE_ENTERED])
         self.assertEqual(ctx.hub_connection_state(FABRIKAM, "from-contoso")[0], State.CONNECTED)
         # Calls that make no events see no old exceptions; None stops the callback.
         ctx.dump()
