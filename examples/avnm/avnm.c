@@ -12,9 +12,36 @@
 #include "run.h"
 #include "script.h"
 #include "verbs.h"
+#ifdef AVNM_CLI_SQLITE
+#include "avnm-sqlite.h"
+#define SQLITE_USAGE " | --sqlite PATH"
+#define SQLITE_HELP "  --sqlite PATH\n" \
+	"             keep the world in a SQLite database instead\n"
+#else
+#define SQLITE_USAGE ""
+#define SQLITE_HELP ""
+#endif
+
+/* Where --db (and in avnm-sqlite, --sqlite) keeps the world. */
+struct store {
+	const char *option;
+	int (*open)(avnm_storage **out, const char *path, char *errbuf, size_t errsize);
+	void (*close)(avnm_storage *s);
+};
+
+static int journal_open(avnm_storage **out, const char *path, char *errbuf, size_t errsize)
+{
+	return avnm_journal_open(out, path, 0, errbuf, errsize);
+}
+
+static const struct store journal_store = {"--db", journal_open, avnm_journal_close};
+#ifdef AVNM_CLI_SQLITE
+static const struct store sqlite_store = {"--sqlite", avnm_sqlite_open, avnm_sqlite_close};
+#endif
 
 struct options {
 	const char *db; /* NULL: each file in a world of its own, in memory */
+	const struct store *store; /* where db is kept */
 	int json;
 	char **files;
 	size_t nfiles;
@@ -24,13 +51,14 @@ static void help(FILE *out)
 {
 	size_t n;
 	const struct verb *verbs = verb_table(&n);
-	fputs("usage: avnm run [--db PATH] [--json] FILE...\n"
+	fputs("usage: avnm run [--db PATH" SQLITE_USAGE "] [--json] FILE...\n"
 	      "       avnm --help | --version\n"
 	      "\n"
 	      "Runs scenario files: builds a world of tenants and network managers,\n"
 	      "makes and breaks cross-tenant connections, and checks expectations.\n"
 	      "\n"
 	      "  --db PATH  keep the world in a journal file across runs\n"
+	      SQLITE_HELP
 	      "  --json     print one JSON report on stdout instead of summary lines\n"
 	      "\n"
 	      "Exit status: 0 all held, 1 a command or expectation failed,\n"
@@ -69,8 +97,20 @@ static int parse_run_args(struct options *o, int argc, char **argv)
 			if (++i == argc)
 				return usage_error("--db needs a PATH", NULL);
 			o->db = argv[i];
+			o->store = &journal_store;
 		} else if (strncmp(arg, "--db=", 5) == 0) {
 			o->db = arg + 5;
+			o->store = &journal_store;
+#ifdef AVNM_CLI_SQLITE
+		} else if (strcmp(arg, "--sqlite") == 0) {
+			if (++i == argc)
+				return usage_error("--sqlite needs a PATH", NULL);
+			o->db = argv[i];
+			o->store = &sqlite_store;
+		} else if (strncmp(arg, "--sqlite=", 9) == 0) {
+			o->db = arg + 9;
+			o->store = &sqlite_store;
+#endif
 		} else if (strcmp(arg, "--help") == 0 || strcmp(arg, "-h") == 0) {
 			help(stdout);
 			return STATUS_OK;
@@ -92,34 +132,36 @@ static void run_file(struct report *rep, const char *path, avnm_ctx *world)
 	script_free(&script);
 }
 
-/* --db: one world for all files, kept in the journal between runs. */
-static int open_world(const char *path, avnm_storage **journal, avnm_ctx **world)
+/* --db (--sqlite): one world for all files, kept in storage between runs. */
+static int open_world(const struct options *o, avnm_storage **storage, avnm_ctx **world)
 {
 	char msg[512];
-	int rc = avnm_journal_open(journal, path, 0, msg, sizeof msg);
+	int rc = o->store->open(storage, o->db, msg, sizeof msg);
 	if (rc == AVNM_OK) {
-		rc = avnm_ctx_open(world, NULL, *journal, msg, sizeof msg);
+		rc = avnm_ctx_open(world, NULL, *storage, msg, sizeof msg);
 		if (rc != AVNM_OK) {
-			avnm_journal_close(*journal);
-			*journal = NULL;
+			o->store->close(*storage);
+			*storage = NULL;
 		}
 	}
 	if (rc != AVNM_OK)
-		fprintf(stderr, "avnm: --db %s: %s: %s\n", path, avnm_error_name(rc), msg);
+		fprintf(stderr, "avnm: %s %s: %s: %s\n", o->store->option, o->db,
+		        avnm_error_name(rc), msg);
 	return rc;
 }
 
 static int run(const struct options *o)
 {
-	avnm_storage *journal = NULL;
+	avnm_storage *storage = NULL;
 	avnm_ctx *world = NULL;
-	if (o->db && open_world(o->db, &journal, &world) != AVNM_OK)
+	if (o->db && open_world(o, &storage, &world) != AVNM_OK)
 		return STATUS_BROKEN;
 	struct report *reps = calloc(o->nfiles, sizeof *reps);
 	if (!reps) {
 		fputs("avnm: out of memory\n", stderr);
 		avnm_ctx_free(world);
-		avnm_journal_close(journal);
+		if (storage)
+			o->store->close(storage);
 		return STATUS_BROKEN;
 	}
 	enum status worst = STATUS_OK;
@@ -137,7 +179,8 @@ static int run(const struct options *o)
 		report_free(&reps[i]);
 	free(reps);
 	avnm_ctx_free(world);
-	avnm_journal_close(journal);
+	if (storage)
+		o->store->close(storage);
 	return (int)worst;
 }
 
