@@ -154,7 +154,7 @@ struct tenant {
 
 /* A management group or a subscription: a node of one tenant's hierarchy. */
 struct node {
-	struct hnode h;          /* ctx->nodes: "sub/<guid>" or "mg/<tenant>/<mgid-lower>" */
+	struct hnode h;          /* ctx->nodes: "s/<guid>" or "m/<tenant>/<mgid-lower>" */
 	struct hnode h_name;     /* ctx->mg_names: "<mgid-lower>", groups only (R2.7) */
 	enum node_kind kind;
 	unsigned char mark;

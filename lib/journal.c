@@ -1,8 +1,11 @@
 /* The journal file backend (docs/storage-format.md): a header, then one frame per
- * commit, [u32 length][u32 CRC-32C][payload], appended and fsynced. At open the
- * frames are replayed into a record map; a torn or damaged last frame is cut off,
- * damage before the last frame is `corrupt`. When the file has grown to several
- * times its live data it is rewritten as a single snapshot frame and renamed over. */
+ * commit, [u32 length][u32 CRC-32C of the length][u32 CRC-32C of the payload][payload],
+ * appended and fsynced. The length has its own checksum: a damaged length must read as
+ * damage, not as a frame running past the end, which is what a torn last write looks
+ * like. At open the frames are replayed into a record map; a torn or damaged last
+ * frame is cut off, damage before the last frame is `corrupt`. When the file has grown
+ * to several times its live data it is rewritten as a single snapshot frame and renamed
+ * over. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -17,6 +20,7 @@
 #define MAGIC "AVNMJRN1"
 #define HEADER_LEN 16
 #define FORMAT 1u
+#define FRAME_HDR 12
 #define FRAME_MAX (256u << 20)
 #define COMPACT_MIN (1u << 20)
 
@@ -84,8 +88,8 @@ static int sync_dir(const char *path)
 
 static void frame_begin(struct buf *b, char type)
 {
-	char hdr[8] = { 0 };
-	buf_putn(b, hdr, 8);
+	char hdr[FRAME_HDR] = { 0 };
+	buf_putn(b, hdr, FRAME_HDR);
 	buf_putn(b, &type, 1);
 }
 
@@ -100,12 +104,15 @@ static void frame_op(struct buf *b, int del, const char *k, size_t kl, const voi
 	}
 }
 
-static void frame_end(struct buf *b)
+/* Seal the frame that starts at offset `at` of b. */
+static void frame_end(struct buf *b, size_t at)
 {
 	if (b->failed) return;
-	uint32_t len = (uint32_t)(b->len - 8);
-	le32((unsigned char *)b->p, len);
-	le32((unsigned char *)b->p + 4, crc32c(0, b->p + 8, len));
+	unsigned char *h = (unsigned char *)b->p + at;
+	uint32_t len = (uint32_t)(b->len - at - FRAME_HDR);
+	le32(h, len);
+	le32(h + 4, crc32c(0, h, 4));
+	le32(h + 8, crc32c(0, h + FRAME_HDR, len));
 }
 
 /* Replay one frame's payload into the map as one transaction. */
@@ -115,9 +122,6 @@ static int replay(struct journal *j, const unsigned char *p, size_t n, uint64_t 
 	if (n < 1 || (p[0] != 'C' && p[0] != 'S'))
 		return jfail(j, AVNM_E_CORRUPT, "%s: frame at offset %llu has an unknown type", j->path,
 		             (unsigned long long)at);
-	if (p[0] == 'S' && j->map.t.n)
-		return jfail(j, AVNM_E_CORRUPT, "%s: snapshot frame at offset %llu is not the first",
-		             j->path, (unsigned long long)at);
 	p++;
 	int rc = recmap_begin(&j->map);
 	while (rc == 0 && p < end) {
@@ -214,27 +218,40 @@ static int replay_file(struct journal *j)
 		return jfail(j, AVNM_E_CORRUPT, "%s is not a libavnm journal of format %u", j->path, FORMAT);
 	}
 	uint64_t pos = HEADER_LEN;
+	int snapshot_ok = 1;
 	while (rc == 0 && pos < n) {
 		uint64_t rest = n - pos;
-		if (rest < 8) {
-			rc = cut(j, pos);
+		if (rest < FRAME_HDR) {
+			rc = cut(j, pos); /* torn inside the frame header */
 			break;
 		}
-		uint32_t len = rd32(d + pos), crc = rd32(d + pos + 4);
-		if (len > FRAME_MAX || len > rest - 8) {
-			rc = cut(j, pos); /* torn: the frame runs past the end */
+		uint32_t len = rd32(d + pos), crc = rd32(d + pos + 8);
+		int len_ok = rd32(d + pos + 4) == crc32c(0, d + pos, 4) && len <= FRAME_MAX;
+		if (!len_ok) {
+			rc = jfail(j, AVNM_E_CORRUPT, "%s: frame at offset %llu has a damaged length",
+			           j->path, (unsigned long long)pos);
 			break;
 		}
-		if (crc32c(0, d + pos + 8, len) != crc) {
-			if (pos + 8 + len == n) rc = cut(j, pos);
+		if (len > rest - FRAME_HDR) {
+			rc = cut(j, pos); /* torn: the last write did not complete */
+			break;
+		}
+		if (crc32c(0, d + pos + FRAME_HDR, len) != crc) {
+			if (pos + FRAME_HDR + len == n) rc = cut(j, pos);
 			else
 				rc = jfail(j, AVNM_E_CORRUPT,
 				           "%s: frame at offset %llu fails its checksum and is not the last one",
 				           j->path, (unsigned long long)pos);
 			break;
 		}
-		rc = replay(j, d + pos + 8, len, pos);
-		pos += 8 + (uint64_t)len;
+		if (!snapshot_ok && len && d[pos + FRAME_HDR] == 'S') {
+			rc = jfail(j, AVNM_E_CORRUPT, "%s: snapshot frame at offset %llu is not the first",
+			           j->path, (unsigned long long)pos);
+			break;
+		}
+		snapshot_ok = 0;
+		rc = replay(j, d + pos + FRAME_HDR, len, pos);
+		pos += FRAME_HDR + (uint64_t)len;
 	}
 	free(d);
 	if (rc == 0) {
@@ -264,11 +281,7 @@ static int compact(struct journal *j)
 		const struct mrec *r = CONTAINER(e, const struct mrec, h);
 		frame_op(&b, 0, r->key, r->klen, r->val, r->vlen);
 	}
-	if (!b.failed) {
-		uint32_t len = (uint32_t)(b.len - start - 8);
-		le32((unsigned char *)b.p + start, len);
-		le32((unsigned char *)b.p + start + 4, crc32c(0, b.p + start + 8, len));
-	}
+	frame_end(&b, start);
 	int fd = b.failed ? -1 : open(j->tmppath, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 	int ok = fd >= 0 && write_all(fd, b.p, b.len, 0) == 0 && fsync(fd) == 0 &&
 	         rename(j->tmppath, j->path) == 0;
@@ -328,9 +341,9 @@ static int j_commit(void *o)
 		const struct mrec *r = j->map.ops[i].rec;
 		frame_op(&b, j->map.ops[i].del, r->key, r->klen, r->val, r->vlen);
 	}
-	frame_end(&b);
+	frame_end(&b, 0);
 	int rc = 0;
-	if (b.failed || b.len - 8 > FRAME_MAX) {
+	if (b.failed || b.len - FRAME_HDR > FRAME_MAX) {
 		rc = jfail(j, b.failed ? AVNM_E_NO_MEMORY : AVNM_E_LIMIT, "%s: commit of %zu bytes %s",
 		           j->path, b.len, b.failed ? "does not fit in memory" : "exceeds the frame limit");
 	} else if (write_all(j->fd, b.p, b.len, (off_t)j->size) ||
