@@ -185,6 +185,13 @@ static int write_header(struct journal *j, int fd)
 	return 0;
 }
 
+static int all_zero(const unsigned char *p, size_t n)
+{
+	while (n--)
+		if (*p++) return 0;
+	return 1;
+}
+
 /* Cut the file at `at`: what follows is a commit that never completed. */
 static int cut(struct journal *j, uint64_t at)
 {
@@ -221,8 +228,10 @@ static int replay_file(struct journal *j)
 	int snapshot_ok = 1;
 	while (rc == 0 && pos < n) {
 		uint64_t rest = n - pos;
-		if (rest < FRAME_HDR) {
-			rc = cut(j, pos); /* torn inside the frame header */
+		/* Torn inside the frame header, or a tail of zeros: file systems that record the
+		 * new size before the data leave one after a crash. Neither holds a commit. */
+		if (rest < FRAME_HDR || all_zero(d + pos, (size_t)rest)) {
+			rc = cut(j, pos);
 			break;
 		}
 		uint32_t len = rd32(d + pos), crc = rd32(d + pos + 8);

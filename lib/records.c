@@ -479,7 +479,7 @@ static void rd_done(struct rd *r)
 
 static int corrupt(avnm_ctx *ctx, const struct rec *rec, const char *why)
 {
-	return set_error(ctx, AVNM_E_CORRUPT, "stored record \"%.200s\" is corrupt: %s", rec->key, why);
+	return set_error(ctx, AVNM_E_CORRUPT, "stored record \"%s\" is corrupt: %s", rec->key, why);
 }
 
 /* Scope items of tenant t from their canonical keys, sorted and unique. */
