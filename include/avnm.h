@@ -1,9 +1,9 @@
-/*
+/** @file
  * libavnm - who may manage what, for Azure Virtual Network Manager style
  * cross-tenant management with two-way consent.
  *
  * This header is the whole public contract: what is not declared here is not
- * API. Rules are cited as R<n>.<m> from docs/semantics (SEMANTICS.md).
+ * API. Rules are cited as `R<n>.<m>` from docs/semantics (SEMANTICS.md).
  *
  * Conventions (see docs/conventions.md):
  *  - Functions return 0 (AVNM_OK) or a negative avnm_error. A failing call
@@ -44,13 +44,13 @@ extern "C" {
 /* Version                                                                   */
 /* ------------------------------------------------------------------------ */
 
-#define AVNM_VERSION_MAJOR 0
-#define AVNM_VERSION_MINOR 1
-#define AVNM_VERSION_PATCH 0
+#define AVNM_VERSION_MAJOR 0 /**< Major version of this header (an ABI break raises it). */
+#define AVNM_VERSION_MINOR 1 /**< Minor version of this header (raised by releases that add API). */
+#define AVNM_VERSION_PATCH 0 /**< Patch version of this header (raised by fix-only releases). */
 /** Packed version: 0xMMmmpp. */
 #define AVNM_VERSION_NUMBER \
 	((AVNM_VERSION_MAJOR << 16) | (AVNM_VERSION_MINOR << 8) | AVNM_VERSION_PATCH)
-#define AVNM_VERSION_STRING "0.1.0"
+#define AVNM_VERSION_STRING "0.1.0" /**< Version of this header as text. */
 
 /** Packed version of the library loaded at run time (compare with AVNM_VERSION_NUMBER). */
 AVNM_API unsigned int avnm_version_number(void);
@@ -97,7 +97,7 @@ typedef enum avnm_access {
 	AVNM_ACCESS_SECURITY_USER = 1u << 2,
 	AVNM_ACCESS_ROUTING = 1u << 3
 } avnm_access;
-#define AVNM_ACCESS_ALL 0xFu
+#define AVNM_ACCESS_ALL 0xFu /**< All four accesses. */
 
 /** One access from its name ("Connectivity", "SecurityAdmin", "SecurityUser",
  * "Routing"; case-insensitive) into *out. AVNM_E_INVALID_ARGUMENT otherwise. */
@@ -210,6 +210,7 @@ AVNM_API void avnm_reason_free(avnm_reason *reason);
 
 /** A list of resource ids (each optionally with the tenant it was resolved in). */
 typedef struct avnm_list avnm_list;
+/** Number of entries; 0 for a NULL list. */
 AVNM_API size_t avnm_list_count(const avnm_list *list);
 /** Entry i (display form, owned by the list), or NULL if out of range. */
 AVNM_API const char *avnm_list_get(const avnm_list *list, size_t i);
@@ -225,11 +226,12 @@ AVNM_API void avnm_list_free(avnm_list *list);
 /** Allocation hooks, per context (like zstd's ZSTD_customMem). Both functions are
  * required when the struct is given. alloc returns NULL on failure; free accepts NULL. */
 typedef struct avnm_allocator {
-	void *(*alloc)(void *opaque, size_t size);
-	void (*free)(void *opaque, void *ptr);
-	void *opaque;
+	void *(*alloc)(void *opaque, size_t size); /**< size bytes aligned for any type, or NULL */
+	void (*free)(void *opaque, void *ptr);      /**< release what alloc returned; NULL is a no-op */
+	void *opaque;                              /**< passed to alloc and free */
 } avnm_allocator;
 
+/** The current version of avnm_options. */
 #define AVNM_OPTIONS_VERSION 1
 
 /** R3.4: any ancestor/descendant overlap with a shared access is a conflict too. */
@@ -246,8 +248,10 @@ typedef struct avnm_options {
 	unsigned int max_mgs_per_tenant; /**< 0: default 10,000 (R2.3) */
 	const avnm_allocator *allocator; /**< may be NULL: malloc/free. Copied. */
 } avnm_options;
+/** Initialiser of avnm_options: the current version, defaults everywhere else. */
 #define AVNM_OPTIONS_INIT { AVNM_OPTIONS_VERSION, 0u, 0u, 0u, NULL }
 
+/** A world (opaque): avnm_ctx_new, avnm_ctx_open, avnm_ctx_free. */
 typedef struct avnm_ctx avnm_ctx;
 
 /** Create an empty world. opts may be NULL (defaults).
@@ -275,6 +279,7 @@ AVNM_API int avnm_errcode(const avnm_ctx *ctx);
 typedef int (*avnm_record_fn)(void *cookie, const char *key, size_t key_len, const void *value,
                               size_t value_len);
 
+/** The current version of avnm_storage. */
 #define AVNM_STORAGE_VERSION 1
 
 /** A storage backend: where a context keeps its world (like libgit2's git_odb_backend,
@@ -306,6 +311,7 @@ typedef struct avnm_storage {
 	/** The message of the last failing callback, or NULL. May be NULL. */
 	const char *(*errmsg)(void *opaque);
 } avnm_storage;
+/** Initialiser of avnm_storage: the current version, every other member NULL. */
 #define AVNM_STORAGE_INIT { AVNM_STORAGE_VERSION, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL }
 
 /** Open a context on a storage backend: load and validate every record, rebuild exactly the
@@ -413,7 +419,7 @@ AVNM_API avnm_state avnm_revocation_transition(avnm_state pair_state);
 typedef struct avnm_holding {
 	const char *item;     /**< canonical scope item key (tenant-qualified for groups) */
 	const char *manager;  /**< canonical manager id */
-	unsigned int accesses;
+	unsigned int accesses; /**< AVNM_ACCESS_* bits it holds the item for */
 } avnm_holding;
 
 /** A conflict found by avnm_conflicts_find. */
@@ -461,8 +467,8 @@ AVNM_API int avnm_subscription_move(avnm_ctx *ctx, const char *sub, const char *
 
 /** A tag: key (case-insensitive) and value (exact). */
 typedef struct avnm_tag {
-	const char *key;
-	const char *value;
+	const char *key;   /**< tag name, compared case-insensitively */
+	const char *value; /**< tag value, compared exactly */
 } avnm_tag;
 
 /** Register a virtual network (R2.6). region may be NULL; tags may be NULL when ntags is 0.
@@ -509,8 +515,8 @@ AVNM_API int avnm_authorize(int *allowed, avnm_reason **reason, avnm_ctx *ctx,
 AVNM_API int avnm_manager_create(avnm_ctx *ctx, const char *as, const char *manager_id,
                                  unsigned int accesses, const avnm_scope *scope);
 
-#define AVNM_UPDATE_ACCESSES (1u << 0)
-#define AVNM_UPDATE_SCOPE (1u << 1)
+#define AVNM_UPDATE_ACCESSES (1u << 0) /**< avnm_manager_update: replace the accesses */
+#define AVNM_UPDATE_SCOPE (1u << 1)    /**< avnm_manager_update: replace the local scope */
 /** Replace accesses and/or local scope, as `what` says (AVNM_UPDATE_*; unknown bits are
  * INVALID_ARGUMENT; 0 changes nothing but still checks authorization and existence).
  * Connections of the manager are re-evaluated (R4.5a).
@@ -519,7 +525,7 @@ AVNM_API int avnm_manager_update(avnm_ctx *ctx, const char *as, const char *mana
                                  unsigned int what, unsigned int accesses,
                                  const avnm_scope *scope);
 
-#define AVNM_DELETE_FORCE (1u << 0)
+#define AVNM_DELETE_FORCE (1u << 0) /**< avnm_manager_delete: delete its connections and groups too */
 /** Delete a manager. Without AVNM_DELETE_FORCE, a manager with scope connections or
  * network groups is BUSY; with it, they are deleted too and counterparts react (R3.5).
  * Errors: INVALID_ARGUMENT, FORBIDDEN, NOT_FOUND, BUSY. */
@@ -596,8 +602,11 @@ AVNM_API int avnm_manager_cross_tenant_scopes(avnm_list **out, avnm_ctx *ctx,
 /* Handles                                                                   */
 /* ------------------------------------------------------------------------ */
 
+/** Handle on a network manager (opaque): avnm_manager_open. */
 typedef struct avnm_manager avnm_manager;
+/** Handle on a scope connection (opaque): avnm_scope_connection_open. */
 typedef struct avnm_scope_connection avnm_scope_connection;
+/** Handle on a hub connection (opaque): avnm_hub_connection_open. */
 typedef struct avnm_hub_connection avnm_hub_connection;
 
 /** Open a handle on an existing manager. Errors: INVALID_ARGUMENT, NOT_FOUND, NO_MEMORY. */
@@ -677,15 +686,15 @@ typedef enum avnm_event_kind {
 /** One change. Strings are valid during the callback only. Fields that do not apply to
  * the kind are NULL or AVNM_STATE_NONE. */
 typedef struct avnm_event {
-	avnm_event_kind kind;
+	avnm_event_kind kind;   /**< what happened; says which fields apply */
 	const char *manager;    /**< manager id (display form) */
 	const char *connection; /**< connection name */
 	const char *tenant;     /**< tenant of the connection or item */
 	const char *item;       /**< scope item resource id */
 	const char *group;      /**< network group name */
 	const char *resource;   /**< member resource id */
-	avnm_state old_state;
-	avnm_state new_state;
+	avnm_state old_state;   /**< connection state before the change */
+	avnm_state new_state;   /**< connection state after the change */
 } avnm_event;
 
 /** Called after each successful change, once per event, in order, on the thread that made
