@@ -23,8 +23,14 @@ char *make_pairkey(avnm_ctx *ctx, const char *mgr_key, const struct tenant *t,
 {
 	struct buf b;
 	buf_init(&b, &ctx->mem);
-	buf_printf(&b, "%s|%s|", mgr_key, t->id);
-	for (size_t i = 0; i < n; i++) buf_printf(&b, "%s%s", i ? "," : "", items[i]->key);
+	buf_puts(&b, mgr_key);
+	buf_puts(&b, "|");
+	buf_puts(&b, t->id);
+	buf_puts(&b, "|");
+	for (size_t i = 0; i < n; i++) {
+		if (i) buf_puts(&b, ",");
+		buf_puts(&b, items[i]->key);
+	}
 	char *k = b.failed ? NULL : tx_strdup(ctx, b.p);
 	buf_fini(&b);
 	if (!k) set_error(ctx, AVNM_E_NO_MEMORY, "out of memory");
@@ -467,8 +473,8 @@ struct hconn *hub_find(avnm_ctx *ctx, const struct tenant *t, const char *name)
 {
 	char k[GUID_LEN + 80];
 	if (strlen(name) >= 70) return NULL;
-	int len = snprintf(k, sizeof k, "%s/%s", t->id, name);
-	struct hnode *h = htab_find_lower(&ctx->hubs, k, (size_t)len);
+	size_t len = str_join(k, sizeof k, t->id, "/", name, (char *)NULL);
+	struct hnode *h = htab_find_lower(&ctx->hubs, k, len);
 	return h ? CONTAINER(h, struct hconn, h) : NULL;
 }
 
@@ -516,7 +522,9 @@ int hconn_link(avnm_ctx *ctx, struct hconn **out, struct tenant *t, const char *
 	TRY_MEM(ctx, h->mgr_display = tx_strdup(ctx, mgr->display));
 	struct buf b;
 	buf_init(&b, &ctx->mem);
-	buf_printf(&b, "%s/%s", t->id, name);
+	buf_puts(&b, t->id);
+	buf_puts(&b, "/");
+	buf_puts(&b, name);
 	h->hkey = b.failed ? NULL : tx_strdup(ctx, b.p);
 	buf_fini(&b);
 	TRY_MEM(ctx, h->hkey);

@@ -16,8 +16,7 @@ struct tenant *tenant_find(avnm_ctx *ctx, const char *guid)
 
 static size_t mg_hkey(char *buf, size_t size, const struct tenant *t, const char *mgid_lower)
 {
-	int n = snprintf(buf, size, "m/%s/%s", t->id, mgid_lower);
-	return n < 0 ? 0 : (size_t)n;
+	return str_join(buf, size, "m/", t->id, "/", mgid_lower, (char *)NULL);
 }
 
 struct node *node_find_mg(avnm_ctx *ctx, struct tenant *t, const char *mgid_lower)
@@ -31,8 +30,8 @@ struct node *node_find_mg(avnm_ctx *ctx, struct tenant *t, const char *mgid_lowe
 struct node *node_find_sub(avnm_ctx *ctx, const char *guid)
 {
 	char k[GUID_LEN + 4];
-	int n = snprintf(k, sizeof k, "s/%s", guid);
-	struct hnode *h = htab_find(&ctx->nodes, k, (size_t)n);
+	size_t n = str_join(k, sizeof k, "s/", guid, (char *)NULL);
+	struct hnode *h = htab_find(&ctx->nodes, k, n);
 	return h ? CONTAINER(h, struct node, h) : NULL;
 }
 
@@ -134,8 +133,8 @@ static int mg_node_new(avnm_ctx *ctx, struct node **out, struct tenant *t, const
 	char hk[GUID_LEN + MG_NAME_MAX + 8], k[sizeof MG_PREFIX + MG_NAME_MAX],
 	    d[sizeof MG_PREFIX + MG_NAME_MAX];
 	mg_hkey(hk, sizeof hk, t, key);
-	snprintf(k, sizeof k, "%s%s", MG_PREFIX_LOWER, key);
-	snprintf(d, sizeof d, "%s%s", MG_PREFIX, disp);
+	str_join(k, sizeof k, MG_PREFIX_LOWER, key, (char *)NULL);
+	str_join(d, sizeof d, MG_PREFIX, disp, (char *)NULL);
 	return node_new(ctx, out, t, NODE_MG, hk, k, d, parent);
 }
 
@@ -314,8 +313,8 @@ int sub_link(avnm_ctx *ctx, struct node **out, struct tenant *t, const char *gui
              struct node *parent)
 {
 	char hk[GUID_LEN + 4], k[GUID_LEN + 32];
-	snprintf(hk, sizeof hk, "s/%s", guid);
-	snprintf(k, sizeof k, "/subscriptions/%s", guid);
+	str_join(hk, sizeof hk, "s/", guid, (char *)NULL);
+	str_join(k, sizeof k, "/subscriptions/", guid, (char *)NULL);
 	return node_new(ctx, out, t, NODE_SUB, hk, k, k, parent);
 }
 
@@ -386,7 +385,11 @@ char *tag_hkey(const struct mem *m, const char *tenant, const char *key, const c
 	char *low = mem_strndup(m, key, kl);
 	if (!low) return NULL;
 	ascii_lower(low, key, kl);
-	buf_printf(&b, "%s\n%s\n%s", tenant, low, value);
+	buf_puts(&b, tenant);
+	buf_puts(&b, "\n");
+	buf_puts(&b, low);
+	buf_puts(&b, "\n");
+	buf_puts(&b, value);
 	mem_free(m, low);
 	if (b.failed) {
 		buf_fini(&b);

@@ -53,6 +53,10 @@ void htab_remove(struct htab *t, struct hnode *node);
 struct hnode *htab_find(const struct htab *t, const char *key, size_t klen);
 /* Find by a name key stored ASCII-lower-cased (names compare case-insensitively). */
 struct hnode *htab_find_lower(const struct htab *t, const char *key, size_t klen);
+/* A registered object by its resource id, without parsing: its canonical key is the id
+ * with a leading '/' in ASCII lower case, and it was validated when registered. So a
+ * hit needs no checks; on a miss the caller parses the id for a precise error (R1). */
+struct hnode *htab_find_id(const struct htab *t, const char *id);
 /* The next node after `from` with the same key (tables may hold duplicates). */
 struct hnode *htab_find_next(const struct hnode *from);
 /* Iterate: *pos starts at 0 and *cur at NULL. */
@@ -82,6 +86,9 @@ void buf_puts(struct buf *b, const char *s);
 void buf_printf(struct buf *b, const char *fmt, ...) PRINTF_LIKE(2, 3);
 void buf_fini(struct buf *b);
 void buf_varint(struct buf *b, uint64_t v);
+/* Concatenate the strings given (NULL ends the list) into dst: the length, or 0 with
+ * dst empty if they do not fit. Keys are built on every call: no printf parsing. */
+size_t str_join(char *dst, size_t size, ...);
 /* Decode one canonical LEB128 value; -1 if truncated, too long or not minimal. */
 int get_varint(const unsigned char **p, const unsigned char *end, uint64_t *out);
 

@@ -25,16 +25,42 @@ static const struct sconn *covering_unconnected(const struct manager *m, const s
 	return NULL;
 }
 
+/* A registered network by id without parsing it, when no tenant is asked for. */
+static const struct vnet *vnet_quick(avnm_ctx *ctx, const char *res, const char *tenant)
+{
+	struct hnode *h = tenant ? NULL : htab_find_id(&ctx->vnets, res);
+	return h ? CONTAINER(h, const struct vnet, h) : NULL;
+}
+
+/* The node placing res (R2.6) and its display form; parses only what is not registered. */
+static int place(avnm_ctx *ctx, struct node **node, const char **display, struct idparts *rp,
+                 const char *res, const char *tenant)
+{
+	const struct vnet *v = vnet_quick(ctx, res, tenant);
+	if (v) {
+		*node = v->sub;
+		*display = v->display;
+		rp->sub[0] = '\0';
+		return 0;
+	}
+	TRY(resolve_resource(ctx, rp, node, res, tenant));
+	*display = rp->display;
+	return 0;
+}
+
 static int decide(int *allowed, avnm_reason **reason, avnm_ctx *ctx, const char *mgr_id,
                   const char *res, unsigned access, const char *tenant)
 {
 	struct idparts mp, rp;
 	struct node *node;
+	const char *rdisplay;
 	TRY(one_access(ctx, access));
-	TRY(manager_arg(ctx, &mp, mgr_id));
-	TRY(resolve_resource(ctx, &rp, &node, res, tenant));
-	struct manager *m = manager_find(ctx, mp.key);
-	if (!m) return set_error(ctx, AVNM_E_NOT_FOUND, "network manager %s does not exist", mp.display);
+	struct hnode *mh = htab_find_id(&ctx->managers, mgr_id);
+	if (!mh) TRY(manager_arg(ctx, &mp, mgr_id));
+	TRY(place(ctx, &node, &rdisplay, &rp, res, tenant));
+	if (!mh && !(mh = htab_find(&ctx->managers, mp.key, mp.len)))
+		return set_error(ctx, AVNM_E_NOT_FOUND, "network manager %s does not exist", mp.display);
+	struct manager *m = CONTAINER(mh, struct manager, h);
 	const char *an = avnm_access_name(access);
 	const struct holding *h = NULL;
 	const struct node *at = NULL;
@@ -50,7 +76,7 @@ static int decide(int *allowed, avnm_reason **reason, avnm_ctx *ctx, const char 
 		reason_part(r, AVNM_PART_MANAGER, m->display);
 		reason_part(r, AVNM_PART_ITEM, at->display);
 		reason_text(r, "allowed: %s is covered by %s in the local scope of network manager %s, "
-		               "which has %s access", rp.display, at->display, m->display, an);
+		               "which has %s access", rdisplay, at->display, m->display, an);
 	} else if (h) {
 		r = reason_new(&ctx->mem, AVNM_REASON_ALLOW_CONNECTION);
 		reason_part(r, AVNM_PART_MANAGER, m->display);
@@ -58,7 +84,7 @@ static int decide(int *allowed, avnm_reason **reason, avnm_ctx *ctx, const char 
 		reason_part(r, AVNM_PART_ITEM, at->display);
 		reason_part(r, AVNM_PART_TENANT, at->tenant->id);
 		reason_text(r, "allowed: %s is covered by %s of tenant %s through Connected scope "
-		               "connection %s of network manager %s, which has %s access", rp.display,
+		               "connection %s of network manager %s, which has %s access", rdisplay,
 		            at->display, at->tenant->id, h->via->name, m->display, an);
 	} else if (!(m->accesses & access)) {
 		r = reason_new(&ctx->mem, AVNM_REASON_DENY_NO_ACCESS);
@@ -70,7 +96,7 @@ static int decide(int *allowed, avnm_reason **reason, avnm_ctx *ctx, const char 
 		r = reason_new(&ctx->mem, AVNM_REASON_DENY_UNKNOWN_SUBSCRIPTION);
 		reason_part(r, AVNM_PART_SUBSCRIPTION, rp.sub);
 		reason_text(r, "denied: subscription %s of %s is not registered, so nothing covers it (R2.6)",
-		            rp.sub, rp.display);
+		            rp.sub, rdisplay);
 	} else {
 		const struct sconn *s = covering_unconnected(m, node);
 		if (s) {
@@ -79,14 +105,14 @@ static int decide(int *allowed, avnm_reason **reason, avnm_ctx *ctx, const char 
 			reason_part(r, AVNM_PART_CONNECTION, s->name);
 			reason_part(r, AVNM_PART_TENANT, s->tenant->id);
 			reason_text(r, "denied: scope connection %s of network manager %s would cover %s, but "
-			               "it is %s, not Connected", s->name, m->display, rp.display,
+			               "it is %s, not Connected", s->name, m->display, rdisplay,
 			            avnm_state_name((avnm_state)s->state));
 		} else {
 			r = reason_new(&ctx->mem, AVNM_REASON_DENY_NOT_COVERED);
 			reason_part(r, AVNM_PART_MANAGER, m->display);
-			reason_part(r, AVNM_PART_RESOURCE, rp.display);
+			reason_part(r, AVNM_PART_RESOURCE, rdisplay);
 			reason_text(r, "denied: no item of the effective scope of network manager %s covers %s",
-			            m->display, rp.display);
+			            m->display, rdisplay);
 		}
 	}
 	*reason = reason_done(r);
@@ -112,8 +138,9 @@ static int managers_of(avnm_list **out, avnm_ctx *ctx, const char *res, unsigned
 {
 	struct idparts rp;
 	struct node *node;
+	const char *display;
 	TRY(one_access(ctx, access));
-	TRY(resolve_resource(ctx, &rp, &node, res, tenant));
+	TRY(place(ctx, &node, &display, &rp, res, tenant));
 	avnm_list *l = list_new(&ctx->mem);
 	TRY_MEM(ctx, l);
 	const struct node *chain[80];

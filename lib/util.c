@@ -153,6 +153,22 @@ struct hnode *htab_find_lower(const struct htab *t, const char *key, size_t klen
 	return htab_find(t, low, klen);
 }
 
+struct hnode *htab_find_id(const struct htab *t, const char *id)
+{
+	char buf[ID_MAX + 2];
+	if (!id) return NULL;
+	size_t len = strnlen(id, ID_MAX + 1);
+	if (len > ID_MAX) return NULL;
+	char *d = buf;
+	if (id[0] != '/') *d++ = '/';
+	/* branch-free so that the compiler vectorises it */
+	for (size_t i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)id[i];
+		d[i] = (char)((unsigned char)(c - 'A') < 26u ? c | 0x20 : c);
+	}
+	return htab_find(t, buf, (size_t)(d - buf) + len);
+}
+
 struct hnode *htab_find_next(const struct hnode *from)
 {
 	return chain_match(from->next, from->hash, from->key, from->klen);
@@ -284,4 +300,24 @@ int get_varint(const unsigned char **p, const unsigned char *end, uint64_t *out)
 		}
 	}
 	return -1;
+}
+
+size_t str_join(char *dst, size_t size, ...)
+{
+	va_list ap;
+	size_t n = 0;
+	int fits = 1;
+	va_start(ap, size);
+	for (const char *s = va_arg(ap, const char *); s; s = va_arg(ap, const char *)) {
+		size_t k = strlen(s);
+		if (n + k >= size) {
+			fits = 0;
+			break;
+		}
+		memcpy(dst + n, s, k);
+		n += k;
+	}
+	va_end(ap);
+	dst[fits ? n : 0] = '\0';
+	return fits ? n : 0;
 }
