@@ -197,9 +197,12 @@ int reevaluate_manager_conns(avnm_ctx *ctx, const char *mgr_key)
 		while ((e = htab_iter(&m->sconns, &pos, e)) != NULL)
 			TRY(eval_pair(ctx, CONTAINER(e, struct sconn, h)->pairkey, 0));
 	}
-	for (struct hnode *e = htab_find(&ctx->hubs_by_mgr, mgr_key, strlen(mgr_key)); e;
-	     e = htab_find_next(e))
-		TRY(eval_pair(ctx, CONTAINER(e, struct hconn, h_mgr)->pairkey, 0));
+	struct hnode *e = htab_find(&ctx->hubs_by_mgr, mgr_key, strlen(mgr_key));
+	if (e) {
+		struct hubset *set = CONTAINER(e, struct hubset, h);
+		for (struct dl *x = set->hubs.next; x != &set->hubs; x = x->next)
+			TRY(eval_pair(ctx, CONTAINER(x, struct hconn, in_mgr)->pairkey, 0));
+	}
 	return 0;
 }
 
@@ -531,7 +534,17 @@ int hconn_link(avnm_ctx *ctx, struct hconn **out, struct tenant *t, const char *
 	ascii_lower(h->hkey, h->hkey, strlen(h->hkey));
 	TRY(tx_hinsert(ctx, &ctx->hubs, &h->h, h->hkey, strlen(h->hkey)));
 	TRY(tx_hinsert(ctx, &ctx->pairs_h, &h->h_pair, pk, strlen(pk)));
-	TRY(tx_hinsert(ctx, &ctx->hubs_by_mgr, &h->h_mgr, h->mgr_key, strlen(h->mgr_key)));
+	struct hnode *e = htab_find(&ctx->hubs_by_mgr, h->mgr_key, strlen(h->mgr_key));
+	struct hubset *set = e ? CONTAINER(e, struct hubset, h) : NULL;
+	if (!set) {
+		TRY_MEM(ctx, set = tx_alloc(ctx, sizeof *set));
+		TRY_MEM(ctx, set->key = tx_strdup(ctx, h->mgr_key));
+		dl_init(&set->hubs);
+		TRY(tx_hinsert(ctx, &ctx->hubs_by_mgr, &set->h, set->key, strlen(set->key)));
+	}
+	h->set = set;
+	dl_init(&h->in_mgr);
+	TRY(tx_dl_append(ctx, &set->hubs, &h->in_mgr));
 	TRY(tx_dl_append(ctx, &t->hubs, &h->in_tenant));
 	TRY(tx_mark(ctx, REC_HCONN, h, &h->mark));
 	*out = h;
@@ -577,7 +590,12 @@ static int hub_delete(avnm_ctx *ctx, const char *as, const char *tenant, const c
 	TRY(state_event(ctx, NULL, h, (avnm_state)h->state, AVNM_STATE_NONE));
 	TRY(tx_hremove(ctx, &ctx->hubs, &h->h));
 	TRY(tx_hremove(ctx, &ctx->pairs_h, &h->h_pair));
-	TRY(tx_hremove(ctx, &ctx->hubs_by_mgr, &h->h_mgr));
+	TRY(tx_dl_unlink(ctx, &h->in_mgr));
+	if (DL_EMPTY(&h->set->hubs)) {
+		TRY(tx_hremove(ctx, &ctx->hubs_by_mgr, &h->set->h));
+		TRY(tx_free_later(ctx, h->set->key));
+		TRY(tx_free_later(ctx, h->set));
+	}
 	TRY(tx_dl_unlink(ctx, &h->in_tenant));
 	TRY(set_detail(ctx, &h->detail, NULL));
 	void *parts[] = { h->items, h->name, h->hkey, h->pairkey, h->mgr_key, h->mgr_display, h };

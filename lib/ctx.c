@@ -190,6 +190,13 @@ static void drain_manager(avnm_ctx *ctx, struct hnode *h)
 	mem_free(&ctx->mem, mg);
 }
 
+static void drain_hubset(avnm_ctx *ctx, struct hnode *h)
+{
+	struct hubset *set = CONTAINER(h, struct hubset, h);
+	mem_free(&ctx->mem, set->key);
+	mem_free(&ctx->mem, set);
+}
+
 static void drain_hub(avnm_ctx *ctx, struct hnode *h)
 {
 	struct hconn *c = CONTAINER(h, struct hconn, h);
@@ -264,7 +271,7 @@ void avnm_ctx_free(avnm_ctx *ctx)
 	/* Tables that only index objects owned elsewhere are just emptied. */
 	htab_fini(&ctx->pairs_s);
 	htab_fini(&ctx->pairs_h);
-	htab_fini(&ctx->hubs_by_mgr);
+	drain(ctx, &ctx->hubs_by_mgr, drain_hubset);
 	htab_fini(&ctx->mg_names);
 	htab_fini(&ctx->tags);
 	drain(ctx, &ctx->managers, drain_manager);

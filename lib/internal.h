@@ -236,10 +236,19 @@ struct sconn {
 	unsigned char mark;
 };
 
+/* The hub connections naming one manager id (which need not exist, R4.11): one
+ * entry a manager id, so that unlinking one connection is O(1). */
+struct hubset {
+	struct hnode h;          /* ctx->hubs_by_mgr: canonical manager id */
+	char *key;
+	struct dl hubs;
+};
+
 struct hconn {
 	struct hnode h;          /* ctx->hubs: "<tenant>/<lower name>" */
 	struct hnode h_pair;     /* ctx->pairs_h */
-	struct hnode h_mgr;      /* ctx->hubs_by_mgr: canonical manager id */
+	struct dl in_mgr;        /* hubset->hubs of the manager it names */
+	struct hubset *set;
 	struct dl in_tenant;
 	uint64_t serial;
 	struct tenant *tenant;
