@@ -241,7 +241,7 @@ static int sconn_create(avnm_ctx *ctx, const char *as, const char *mgr_id, const
 {
 	struct idparts p;
 	struct tenant *t;
-	TRY(manager_arg(ctx, &p, mgr_id));
+	TRY(manager_ref(ctx, &p, mgr_id, as));
 	TRY(arg_name(ctx, "scope connection", name));
 	TRY(arg_tenant(ctx, &t, tenant, 0));
 	TRY(need_scope(ctx, scope));
@@ -489,7 +489,7 @@ static int hub_create(avnm_ctx *ctx, const char *as, const char *tenant, const c
 	TRY(arg_tenant(ctx, &t, tenant, 0));
 	TRY(arg_name(ctx, "hub connection", name));
 	TRY(need_scope(ctx, scope));
-	TRY(manager_arg(ctx, &p, mgr_id));
+	TRY(manager_ref(ctx, &p, mgr_id, as));
 	TRY(authz_items_write(ctx, as, t, tenant, scope));
 	TRY(arg_tenant(ctx, &t, tenant, 1));
 	struct node **items;

@@ -221,8 +221,8 @@ static void drain_node(avnm_ctx *ctx, struct hnode *h)
 		x = nx;
 	}
 	mem_free(&ctx->mem, n->hkey);
+	if (n->display != n->key) mem_free(&ctx->mem, n->display);
 	mem_free(&ctx->mem, n->key);
-	mem_free(&ctx->mem, n->display);
 	mem_free(&ctx->mem, n);
 }
 
@@ -242,8 +242,7 @@ static void drain_vnet(avnm_ctx *ctx, struct hnode *h)
 		mem_free(&ctx->mem, v->tags[i].value);
 	}
 	mem_free(&ctx->mem, v->tags);
-	mem_free(&ctx->mem, v->key);
-	mem_free(&ctx->mem, v->display);
+	mem_free(&ctx->mem, v->upper);
 	mem_free(&ctx->mem, v->region);
 	mem_free(&ctx->mem, v);
 }

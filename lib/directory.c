@@ -115,7 +115,9 @@ static int node_new(avnm_ctx *ctx, struct node **out, struct tenant *t, enum nod
 	dl_init(&n->vnets);
 	TRY_MEM(ctx, n->hkey = tx_strdup(ctx, hkey));
 	TRY_MEM(ctx, n->key = tx_strdup(ctx, key));
-	TRY_MEM(ctx, n->display = tx_strdup(ctx, display));
+	/* a subscription's id is its canonical key: one string serves both */
+	if (strcmp(key, display) == 0) n->display = n->key;
+	else TRY_MEM(ctx, n->display = tx_strdup(ctx, display));
 	TRY(tx_hinsert(ctx, &ctx->nodes, &n->h, n->hkey, strlen(n->hkey)));
 	if (kind == NODE_MG) {
 		const char *id = n->key + strlen(MG_PREFIX_LOWER);
@@ -423,12 +425,18 @@ static int vnet_create(avnm_ctx *ctx, const char *id, const char *region, const 
 int vnet_link(avnm_ctx *ctx, struct vnet **out, const struct idparts *p, struct node *sub,
               const char *region, const avnm_tag *tags, size_t ntags)
 {
-	struct vnet *v = tx_alloc(ctx, sizeof *v);
+	/* The key lives in the same block: a lookup then touches one allocation, not two. */
+	struct vnet *v = tx_alloc(ctx, sizeof *v + p->len + 1);
 	TRY_MEM(ctx, v);
 	v->sub = sub;
 	dl_init(&v->in_sub);
-	TRY_MEM(ctx, v->key = tx_strdup(ctx, p->key));
-	TRY_MEM(ctx, v->display = tx_strdup(ctx, p->display));
+	v->key = (char *)(v + 1);
+	memcpy(v->key, p->key, p->len + 1);
+	for (size_t i = 0; i < p->len; i++) {
+		if (p->display[i] == p->key[i]) continue;
+		if (!v->upper) TRY_MEM(ctx, v->upper = tx_alloc(ctx, (p->len + 7) / 8));
+		v->upper[i / 8] = (unsigned char)(v->upper[i / 8] | 1u << (i % 8));
+	}
 	if (region) TRY_MEM(ctx, v->region = tx_strdup(ctx, region));
 	if (ntags) TRY_MEM(ctx, v->tags = tx_alloc(ctx, ntags * sizeof *v->tags));
 	for (size_t i = 0; i < ntags; i++) {
@@ -461,6 +469,17 @@ int avnm_vnet_create(avnm_ctx *ctx, const char *vnet_id, const char *region, con
 }
 
 /* ---- resolving ids --------------------------------------------------------------- */
+
+const char *vnet_display(const struct vnet *v, char *buf)
+{
+	if (!v->upper) return v->key;
+	size_t n = strlen(v->key);
+	for (size_t i = 0; i <= n; i++) {
+		char c = v->key[i];
+		buf[i] = v->upper[i / 8] >> (i % 8) & 1u ? (char)(c - 'a' + 'A') : c;
+	}
+	return buf;
+}
 
 int resolve_resource(avnm_ctx *ctx, struct idparts *p, struct node **node, const char *id,
                      const char *tenant)

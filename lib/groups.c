@@ -41,12 +41,16 @@ static int covered(const struct manager *m, const struct node *sub)
 
 struct effset {
 	avnm_ctx *ctx;
-	struct { const char *key, *display; } *e;
+	struct {
+		const char *key, *display; /* display NULL: rebuilt from vnet */
+		const struct vnet *vnet;
+	} *e;
 	size_t n, cap;
 	int failed;
 };
 
-static void eff_add(struct effset *s, const char *key, const char *display)
+static void eff_add(struct effset *s, const char *key, const char *display,
+                    const struct vnet *vnet)
 {
 	if (s->failed) return;
 	if (s->n == s->cap) {
@@ -63,7 +67,13 @@ static void eff_add(struct effset *s, const char *key, const char *display)
 	}
 	s->e[s->n].key = key;
 	s->e[s->n].display = display;
+	s->e[s->n].vnet = vnet;
 	s->n++;
+}
+
+static const char *eff_display(const struct effset *s, size_t i, char *buf)
+{
+	return s->e[i].display ? s->e[i].display : vnet_display(s->e[i].vnet, buf);
 }
 
 static int cmp_eff(const void *a, const void *b)
@@ -99,7 +109,7 @@ static void dynamic_in(struct effset *s, const struct manager *m, const struct g
 		}
 		for (struct hnode *h = htab_find(&s->ctx->tags, hk, strlen(hk)); h; h = htab_find_next(h)) {
 			const struct vnet *v = CONTAINER(h, struct vtag, h)->vnet;
-			if (has_tags(v, cd) && covered(m, v->sub)) eff_add(s, v->key, v->display);
+			if (has_tags(v, cd) && covered(m, v->sub)) eff_add(s, v->key, NULL, v);
 		}
 		mem_free(&s->ctx->mem, hk);
 	}
@@ -114,7 +124,7 @@ static int effective(avnm_ctx *ctx, struct effset *s, struct group *g)
 	struct hnode *e = NULL;
 	while ((e = htab_iter(&g->members, &pos, e)) != NULL) {
 		const struct member *mb = CONTAINER(e, const struct member, h);
-		if (covered(m, mb->vnet->sub)) eff_add(s, mb->key, mb->display);
+		if (covered(m, mb->vnet->sub)) eff_add(s, mb->key, mb->display, NULL);
 	}
 	if (g->nconds) {
 		/* R5.3: the home tenant; with the option, also connected tenants. */
@@ -193,6 +203,7 @@ static int eff_stale(avnm_ctx *ctx, struct group *g, const struct effset *now, s
 /* Tell what became ineffective, then what became effective, each sorted by id. */
 static int refresh_group(avnm_ctx *ctx, struct group *g)
 {
+	char buf[ID_MAX + 2];
 	struct effset now = { 0 };
 	TRY(effective(ctx, &now, g));
 	struct eff **gone;
@@ -204,7 +215,7 @@ static int refresh_group(avnm_ctx *ctx, struct group *g)
 		if (htab_find(&g->eff, now.e[i].key, strlen(now.e[i].key))) continue;
 		struct eff *ef = tx_alloc(ctx, sizeof *ef);
 		if (!ef || !(ef->key = tx_strdup(ctx, now.e[i].key)) ||
-		    !(ef->display = tx_strdup(ctx, now.e[i].display))) {
+		    !(ef->display = tx_strdup(ctx, eff_display(&now, i, buf)))) {
 			rc = set_error(ctx, AVNM_E_NO_MEMORY, "out of memory");
 			break;
 		}
@@ -470,7 +481,8 @@ static int members(avnm_list **out, avnm_ctx *ctx, const char *mgr_id, const cha
 	TRY(effective(ctx, &s, g));
 	avnm_list *l = list_new(&ctx->mem);
 	int rc = l ? 0 : AVNM_E_NO_MEMORY;
-	for (size_t i = 0; rc == 0 && i < s.n; i++) rc = list_add(l, s.e[i].display, NULL);
+	char buf[ID_MAX + 2];
+	for (size_t i = 0; rc == 0 && i < s.n; i++) rc = list_add(l, eff_display(&s, i, buf), NULL);
 	mem_free(&ctx->mem, s.e);
 	if (rc) {
 		avnm_list_free(l);

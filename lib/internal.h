@@ -186,7 +186,10 @@ struct vtag {
 
 struct vnet {
 	struct hnode h;          /* ctx->vnets: canonical id */
-	char *key, *display, *region;
+	char *key, *region;      /* key: in the same block as the struct */
+	unsigned char *upper;    /* bit i: byte i of the id as registered is upper case
+	                          * (NULL: none is); see vnet_display. Most of a network's
+	                          * memory was a second copy of its id. */
 	unsigned char mark;
 	struct node *sub;
 	struct dl in_sub;
@@ -440,6 +443,8 @@ struct manager *manager_find(avnm_ctx *ctx, const char *key);
 int tags_valid(avnm_ctx *ctx, const avnm_tag *tags, size_t n);
 /* "<tenant>\n<key-lower>\n<value>": the tag index key (R5.3). Caller frees. */
 char *tag_hkey(const struct mem *m, const char *tenant, const char *key, const char *value);
+/* A network's id as registered (R1.3), rebuilt into buf (ID_MAX + 2 bytes). */
+const char *vnet_display(const struct vnet *v, char *buf);
 struct tenant *tenant_find(avnm_ctx *ctx, const char *guid);
 
 /* ---- holdings and evaluation (connections.c, managers.c) ------------------ */
@@ -453,6 +458,9 @@ int local_covers(const struct manager *m, struct tenant *t, struct node *const *
 int find_conflicts_as(avnm_ctx *ctx, const char *self, unsigned accesses,
                       struct node *const *items, size_t n, int set_msg, struct detail **detail);
 int manager_arg(avnm_ctx *ctx, struct idparts *p, const char *id);
+/* manager_arg, without parsing for a registered manager when `as` is NULL: then only
+ * kind, len, key, display and sub of p are set. */
+int manager_ref(avnm_ctx *ctx, struct idparts *p, const char *id, const char *as);
 int eval_pair(avnm_ctx *ctx, const char *pairkey, int fresh);
 int reevaluate_manager_conns(avnm_ctx *ctx, const char *mgr_key);
 int reevaluate_tenant_conns(avnm_ctx *ctx, struct tenant *t);

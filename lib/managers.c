@@ -239,6 +239,21 @@ int strict_move_check(avnm_ctx *ctx, struct node *n, struct node *p)
 
 /* ---- create, update, delete --------------------------------------------------------- */
 
+int manager_ref(avnm_ctx *ctx, struct idparts *p, const char *id, const char *as)
+{
+	/* Only authorization needs the id's segments: a registered manager's key, display
+	 * and subscription are all a change without a principal uses. */
+	struct hnode *h = as ? NULL : htab_find_id(&ctx->managers, id);
+	if (!h) return manager_arg(ctx, p, id);
+	const struct manager *m = CONTAINER(h, const struct manager, h);
+	p->kind = IDK_MANAGER;
+	p->len = strlen(m->key);
+	memcpy(p->key, m->key, p->len + 1);
+	memcpy(p->display, m->display, p->len + 1);
+	memcpy(p->sub, m->sub->key + strlen("/subscriptions/"), GUID_LEN + 1);
+	return 0;
+}
+
 int manager_arg(avnm_ctx *ctx, struct idparts *p, const char *id)
 {
 	char msg[256];

@@ -32,14 +32,15 @@ static const struct vnet *vnet_quick(avnm_ctx *ctx, const char *res, const char 
 	return h ? CONTAINER(h, const struct vnet, h) : NULL;
 }
 
-/* The node placing res (R2.6) and its display form; parses only what is not registered. */
+/* The node placing res (R2.6) and its display form (in rp->display); parses only what
+ * is not registered. */
 static int place(avnm_ctx *ctx, struct node **node, const char **display, struct idparts *rp,
                  const char *res, const char *tenant)
 {
 	const struct vnet *v = vnet_quick(ctx, res, tenant);
 	if (v) {
 		*node = v->sub;
-		*display = v->display;
+		*display = vnet_display(v, rp->display);
 		rp->sub[0] = '\0';
 		return 0;
 	}

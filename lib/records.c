@@ -98,8 +98,9 @@ static void record(struct buf *k, struct rw *w, enum rec_kind kind, const void *
 	}
 	case REC_VNET: {
 		const struct vnet *v = obj;
+		char disp[ID_MAX + 2];
 		buf_puts(k, v->key);
-		w_str(w, "id", v->display);
+		w_str(w, "id", vnet_display(v, disp));
 		w_uint(w, "has_region", v->region != NULL);
 		w_str(w, "region", v->region);
 		w_uint(w, "tags", v->ntags);
