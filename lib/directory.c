@@ -60,6 +60,16 @@ int arg_tenant(avnm_ctx *ctx, struct tenant **out, const char *text, int must_ex
 	return 0;
 }
 
+/* R7: a malformed group reference is invalid-argument whatever else is missing, so
+ * every reference of a call is checked for form before anything is looked up. */
+static int mg_syntax(avnm_ctx *ctx, const char *ref)
+{
+	char key[MG_NAME_MAX + 1], disp[MG_NAME_MAX + 1], msg[256];
+	if (ref && mg_ref_parse(key, disp, ref, msg, sizeof msg))
+		return set_error(ctx, AVNM_E_INVALID_ARGUMENT, "management group: %s", msg);
+	return 0;
+}
+
 int arg_mg(avnm_ctx *ctx, struct node **out, struct tenant *t, const char *ref)
 {
 	char key[MG_NAME_MAX + 1], disp[MG_NAME_MAX + 1], msg[256];
@@ -181,6 +191,7 @@ static int mg_create(avnm_ctx *ctx, const char *tid, const char *mg, const char 
 	if (!mg) return set_error(ctx, AVNM_E_INVALID_ARGUMENT, "management group id is missing");
 	if (mg_ref_parse(key, disp, mg, msg, sizeof msg))
 		return set_error(ctx, AVNM_E_INVALID_ARGUMENT, "management group: %s", msg);
+	TRY(mg_syntax(ctx, parent));
 	TRY(arg_tenant(ctx, &t, tid, 1));
 	struct node *p;
 	TRY(arg_mg(ctx, &p, t, parent));
@@ -262,6 +273,7 @@ static int mg_move(avnm_ctx *ctx, const char *tid, const char *mg, const char *p
 		return set_error(ctx, AVNM_E_INVALID_ARGUMENT, "management group and new parent are required");
 	if (mg_ref_parse(key, disp, mg, msg, sizeof msg))
 		return set_error(ctx, AVNM_E_INVALID_ARGUMENT, "management group: %s", msg);
+	TRY(mg_syntax(ctx, parent));
 	TRY(arg_tenant(ctx, &t, tid, 1));
 	struct node *n = node_find_mg(ctx, t, key), *p;
 	if (!n)
@@ -299,6 +311,7 @@ static int sub_create(avnm_ctx *ctx, const char *tid, const char *sub, const cha
 	if (!sub) return set_error(ctx, AVNM_E_INVALID_ARGUMENT, "subscription id is missing");
 	if (sub_ref_parse(g, sub, msg, sizeof msg))
 		return set_error(ctx, AVNM_E_INVALID_ARGUMENT, "subscription: %s", msg);
+	TRY(mg_syntax(ctx, mg));
 	struct tenant *t;
 	TRY(arg_tenant(ctx, &t, tid, 1));
 	struct node *p;

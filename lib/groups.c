@@ -14,11 +14,14 @@ struct group *group_find(struct manager *m, const char *name)
 
 /* Parse the manager id and group name, check R6.6, find both. */
 static int locate(avnm_ctx *ctx, struct manager **m, struct group **g, const char *as,
-                  const char *mgr_id, const char *name, struct idparts *mp, const char *rule)
+                  const char *mgr_id, const char *name, struct idparts *mp, const char *rule,
+                  const struct idparts *linked)
 {
 	TRY(manager_arg(ctx, mp, mgr_id));
 	TRY(arg_name(ctx, "network group", name));
 	TRY(authz_manager_write(ctx, as, mp, 0, rule));
+	/* R6.4's second half is authorization too: before anything is looked up (R7). */
+	if (linked) TRY(authz_vnet_write(ctx, as, linked));
 	*m = manager_find(ctx, mp->key);
 	if (!*m) return set_error(ctx, AVNM_E_NOT_FOUND, "network manager %s does not exist", mp->display);
 	if (!g) return 0;
@@ -247,7 +250,7 @@ static int group_create(avnm_ctx *ctx, const char *as, const char *mgr_id, const
 	struct manager *m;
 	if (type != AVNM_MEMBER_VIRTUAL_NETWORK && type != AVNM_MEMBER_SUBNET)
 		return set_error(ctx, AVNM_E_INVALID_ARGUMENT, "unknown member type %d", (int)type);
-	TRY(locate(ctx, &m, NULL, as, mgr_id, name, &mp, "R6.6"));
+	TRY(locate(ctx, &m, NULL, as, mgr_id, name, &mp, "R6.6", NULL));
 	if (group_find(m, name))
 		return set_error(ctx, AVNM_E_EXISTS, "network manager %s has a network group %s already",
 		                 m->display, name);
@@ -327,7 +330,7 @@ static int group_delete(avnm_ctx *ctx, const char *as, const char *mgr_id, const
 	struct idparts mp;
 	struct manager *m;
 	struct group *g;
-	TRY(locate(ctx, &m, &g, as, mgr_id, name, &mp, "R6.6"));
+	TRY(locate(ctx, &m, &g, as, mgr_id, name, &mp, "R6.6", NULL));
 	return group_delete_internal(ctx, g);
 }
 
@@ -358,8 +361,7 @@ static int member_add(avnm_ctx *ctx, const char *as, const char *mgr_id, const c
 	struct manager *m;
 	struct group *g;
 	TRY(parse_member(ctx, &rp, res));
-	TRY(locate(ctx, &m, &g, as, mgr_id, name, &mp, "R6.4"));
-	TRY(authz_vnet_write(ctx, as, &rp));
+	TRY(locate(ctx, &m, &g, as, mgr_id, name, &mp, "R6.4", &rp));
 	size_t vlen = rp.kind == IDK_SUBNET ? rp.name.off + rp.name.len : rp.len;
 	struct hnode *vh = htab_find(&ctx->vnets, rp.key, vlen);
 	if (!vh)
@@ -404,7 +406,7 @@ static int member_remove(avnm_ctx *ctx, const char *as, const char *mgr_id, cons
 	struct manager *m;
 	struct group *g;
 	TRY(parse_member(ctx, &rp, res));
-	TRY(locate(ctx, &m, &g, as, mgr_id, name, &mp, "R6.6"));
+	TRY(locate(ctx, &m, &g, as, mgr_id, name, &mp, "R6.6", NULL));
 	struct hnode *h = htab_find(&g->members, rp.key, rp.len);
 	if (!h)
 		return set_error(ctx, AVNM_E_NOT_FOUND, "%s is not a static member of network group %s",
@@ -430,7 +432,7 @@ static int condition_add(avnm_ctx *ctx, const char *as, const char *mgr_id, cons
 	struct group *g;
 	if (!ntags) return set_error(ctx, AVNM_E_INVALID_ARGUMENT, "a condition needs at least one tag");
 	TRY(tags_valid(ctx, tags, ntags));
-	TRY(locate(ctx, &m, &g, as, mgr_id, name, &mp, "R6.6"));
+	TRY(locate(ctx, &m, &g, as, mgr_id, name, &mp, "R6.6", NULL));
 	if (g->type != AVNM_MEMBER_VIRTUAL_NETWORK)
 		return set_error(ctx, AVNM_E_INVALID_ARGUMENT,
 		                 "network group %s takes Subnet members: conditions select virtual networks",
@@ -476,7 +478,7 @@ static int members(avnm_list **out, avnm_ctx *ctx, const char *mgr_id, const cha
 	struct idparts mp;
 	struct manager *m;
 	struct group *g;
-	TRY(locate(ctx, &m, &g, NULL, mgr_id, name, &mp, "R6.6"));
+	TRY(locate(ctx, &m, &g, NULL, mgr_id, name, &mp, "R6.6", NULL));
 	struct effset s = { 0 };
 	TRY(effective(ctx, &s, g));
 	avnm_list *l = list_new(&ctx->mem);
