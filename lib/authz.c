@@ -239,6 +239,9 @@ static int guest_add(avnm_ctx *ctx, const char *name, const char *tenant)
 	if (has_account(p, t))
 		return set_error(ctx, AVNM_E_EXISTS, "principal %s has an account in tenant %s already (%s)",
 		                 p->name, t->id, p->home == t ? "home" : "guest");
+	if (p->nguests >= MAX_GUESTS)
+		return set_error(ctx, AVNM_E_LIMIT, "principal %s has the most guest accounts allowed (%d)",
+		                 p->name, MAX_GUESTS);
 	return guest_link(ctx, p, t);
 }
 

@@ -142,50 +142,97 @@ static int settle(avnm_ctx *ctx, struct sconn *s, struct hconn *h, avnm_consent_
 
 /* Evaluate the pair behind key after an event (R4.4). fresh: the event clears a
  * sticky Conflict (a side (re)created, or re-evaluation asked). */
+/* The facts of the pair behind a key, gathered once for both sides. */
+struct pair {
+	struct sconn *s;
+	struct hconn *h;
+	struct manager *m;
+	int implied, conflict, live_s;
+	struct detail *detail; /* of the conflict, if any: the caller frees it */
+};
+
+static int gather_pair(avnm_ctx *ctx, const char *key, struct pair *p)
+{
+	memset(p, 0, sizeof *p);
+	p->s = pair_s(ctx, key);
+	p->h = pair_h(ctx, key);
+	if (!p->s && !p->h) return 0;
+	p->m = p->s ? p->s->mgr : manager_find(ctx, p->h->mgr_key);
+	struct tenant *t = p->s ? p->s->tenant : p->h->tenant;
+	struct node *const *items = p->s ? p->s->items : p->h->items;
+	size_t n = p->s ? p->s->nitems : p->h->nitems;
+	p->implied = local_covers(p->m, t, items, n);
+	p->live_s = p->s && !p->s->rejected;
+	if (p->live_s && p->h && p->m && !p->implied) {
+		int rc = find_conflicts_as(ctx, p->m->key, p->m->accesses, items, n, 0, &p->detail);
+		if (rc && rc != AVNM_E_CONFLICT) return rc;
+		p->conflict = rc == AVNM_E_CONFLICT;
+	}
+	return 0;
+}
+
+/* The facts of one side (hub: the hub connection), all but its previous state. */
+static avnm_consent_facts side_facts(const struct pair *p, int hub, int fresh)
+{
+	avnm_consent_facts f = { 0 };
+	f.implied = p->implied;
+	f.conflict = p->conflict;
+	f.fresh = fresh;
+	if (!hub) {
+		f.rejected = p->s->rejected;
+		f.manager_exists = 1;
+		f.counterpart = p->h != NULL;
+	} else {
+		f.manager_exists = p->m != NULL;
+		f.counterpart = p->live_s;
+		f.counterpart_rejected = p->s && p->s->rejected;
+	}
+	return f;
+}
+
+static int holds_now(const struct sconn *s)
+{
+	return s->state == AVNM_STATE_CONNECTED && s->reason == AVNM_REASON_CONNECTED;
+}
+
 int eval_pair(avnm_ctx *ctx, const char *key, int fresh)
 {
-	struct sconn *s = pair_s(ctx, key);
-	struct hconn *h = pair_h(ctx, key);
-	if (!s && !h) return 0;
-	struct manager *m = s ? s->mgr : manager_find(ctx, h->mgr_key);
-	struct tenant *t = s ? s->tenant : h->tenant;
-	struct node *const *items = s ? s->items : h->items;
-	size_t n = s ? s->nitems : h->nitems;
-	int implied = local_covers(m, t, items, n);
-	int live_s = s && !s->rejected;
-	struct detail *detail = NULL;
-	int conflict = 0;
-	if (live_s && h && m && !implied) {
-		int rc = find_conflicts_as(ctx, m->key, m->accesses, items, n, 0, &detail);
-		if (rc && rc != AVNM_E_CONFLICT) return rc;
-		conflict = rc == AVNM_E_CONFLICT;
-	}
-	avnm_consent_facts f = { 0 };
-	f.implied = implied;
-	f.conflict = conflict;
-	f.fresh = fresh;
+	struct pair p;
+	TRY(gather_pair(ctx, key, &p));
 	int rc = 0;
-	avnm_state st = AVNM_STATE_NONE;
-	if (s) {
-		f.rejected = s->rejected;
-		f.manager_exists = 1;
-		f.counterpart = h != NULL;
-		rc = settle(ctx, s, NULL, &f, detail, &st);
+	avnm_state st;
+	if (p.s) {
+		avnm_consent_facts f = side_facts(&p, 0, fresh);
+		rc = settle(ctx, p.s, NULL, &f, p.detail, &st);
 	}
-	if (!rc && h) {
-		avnm_state hst;
-		f.rejected = 0;
-		f.manager_exists = m != NULL;
-		f.counterpart = live_s;
-		f.counterpart_rejected = s && s->rejected;
-		rc = settle(ctx, NULL, h, &f, detail, &hst);
+	if (!rc && p.h) {
+		avnm_consent_facts f = side_facts(&p, 1, fresh);
+		rc = settle(ctx, NULL, p.h, &f, p.detail, &st);
 	}
 	/* Both sides have their state before the scope moves: events tell the pair's change,
 	 * then what it did to the effective scope. */
-	if (!rc && s)
-		rc = set_holds(ctx, s, st == AVNM_STATE_CONNECTED && s->reason == AVNM_REASON_CONNECTED);
-	detail_free(&ctx->mem, detail);
+	if (!rc && p.s) rc = set_holds(ctx, p.s, holds_now(p.s));
+	detail_free(&ctx->mem, p.detail);
 	return rc;
+}
+
+int pair_consistent(avnm_ctx *ctx, const char *key, int *ok)
+{
+	struct pair p;
+	TRY(gather_pair(ctx, key, &p));
+	*ok = 1;
+	for (int hub = 0; hub < 2; hub++) {
+		unsigned *state = hub ? (p.h ? &p.h->state : NULL) : (p.s ? &p.s->state : NULL);
+		unsigned *reason = hub ? (p.h ? &p.h->reason : NULL) : (p.s ? &p.s->reason : NULL);
+		if (!state) continue;
+		avnm_consent_facts f = side_facts(&p, hub, 0);
+		f.previous = (avnm_state)*state;
+		f.previous_implied = *reason == AVNM_REASON_CONNECTED_IMPLIED;
+		if (avnm_consent_evaluate(&f, NULL) != (avnm_state)*state) *ok = 0;
+	}
+	if (p.s && p.s->holds != holds_now(p.s)) *ok = 0;
+	detail_free(&ctx->mem, p.detail);
+	return 0;
 }
 
 int reevaluate_manager_conns(avnm_ctx *ctx, const char *mgr_key)

@@ -334,7 +334,12 @@ size_t avnm_errmsg_copy(const avnm_ctx *ctx, char *buf, size_t size)
 
 int avnm_errcode(const avnm_ctx *ctx)
 {
-	return ctx ? ctx->errcode : AVNM_E_INVALID_ARGUMENT;
+	if (!ctx) return AVNM_E_INVALID_ARGUMENT;
+	avnm_ctx *c = (avnm_ctx *)ctx; /* the mutex is not part of the observable state */
+	pthread_mutex_lock(&c->errlock);
+	int code = c->errcode;
+	pthread_mutex_unlock(&c->errlock);
+	return code;
 }
 
 /* ---- locking and the change log ------------------------------------------------ */

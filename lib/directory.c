@@ -487,10 +487,11 @@ const char *vnet_display(const struct vnet *v, char *buf)
 {
 	if (!v->upper) return v->key;
 	size_t n = strlen(v->key);
-	for (size_t i = 0; i <= n; i++) {
+	for (size_t i = 0; i < n; i++) {
 		char c = v->key[i];
 		buf[i] = v->upper[i / 8] >> (i % 8) & 1u ? (char)(c - 'a' + 'A') : c;
 	}
+	buf[n] = '\0';
 	return buf;
 }
 

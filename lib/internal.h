@@ -297,6 +297,9 @@ struct group {
 	unsigned char mark;
 };
 
+/* Guest accounts of one principal: what a stored principal record may hold. */
+#define MAX_GUESTS 10000
+
 struct principal {
 	struct hnode h;          /* ctx->principals: lower name */
 	char *name, *hkey;
@@ -462,6 +465,9 @@ int manager_arg(avnm_ctx *ctx, struct idparts *p, const char *id);
  * kind, len, key, display and sub of p are set. */
 int manager_ref(avnm_ctx *ctx, struct idparts *p, const char *id, const char *as);
 int eval_pair(avnm_ctx *ctx, const char *pairkey, int fresh);
+/* Whether the stored states of the pair behind key are what the rules give from the
+ * facts and those states (a fixed point): what a loaded world must satisfy. */
+int pair_consistent(avnm_ctx *ctx, const char *pairkey, int *ok);
 int reevaluate_manager_conns(avnm_ctx *ctx, const char *mgr_key);
 int reevaluate_tenant_conns(avnm_ctx *ctx, struct tenant *t);
 int sconn_delete_internal(avnm_ctx *ctx, struct sconn *s);
@@ -547,7 +553,7 @@ struct recmap {
 	size_t nops, capops;
 	size_t live_bytes;       /* keys and values of the committed records */
 	int in_tx;
-	char msg[256];
+	char msg[512];
 };
 int recmap_init(struct recmap *m);
 void recmap_fini(struct recmap *m);
@@ -558,6 +564,14 @@ void recmap_apply(struct recmap *m);      /* commit the staged ops: cannot fail 
 void recmap_discard(struct recmap *m);
 int recmap_load(struct recmap *m, avnm_record_fn fn, void *cookie);
 uint32_t crc32c(uint32_t crc, const void *p, size_t n);
+
+/* A backend made of a record map (opaque points at it): the memory backend as it is,
+ * the journal with a file behind. Only commit differs between them. */
+struct recstore {
+	avnm_storage st;         /* first: the public pointer is the struct's address */
+	struct recmap map;
+};
+int recstore_init(struct recstore *rs, int (*commit)(void *opaque));
 
 /* ---- misc ---------------------------------------------------------------- */
 const char *access_list(char *buf, size_t size, unsigned accesses);

@@ -25,13 +25,11 @@
 #define COMPACT_MIN (1u << 20)
 
 struct journal {
-	avnm_storage st;     /* first: the public pointer is the struct's address */
-	struct recmap map;
+	struct recstore base; /* first: the backend's callbacks but commit are the map's */
 	int fd, lockfd;
 	unsigned flags;
 	uint64_t size;       /* bytes of complete frames */
 	char *path, *tmppath, *lockpath;
-	char msg[512];
 };
 
 static int jfail(struct journal *j, int code, const char *fmt, ...) PRINTF_LIKE(3, 4);
@@ -39,7 +37,7 @@ static int jfail(struct journal *j, int code, const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(j->msg, sizeof j->msg, fmt, ap);
+	vsnprintf(j->base.map.msg, sizeof j->base.map.msg, fmt, ap);
 	va_end(ap);
 	return code;
 }
@@ -123,7 +121,7 @@ static int replay(struct journal *j, const unsigned char *p, size_t n, uint64_t 
 		return jfail(j, AVNM_E_CORRUPT, "%s: frame at offset %llu has an unknown type", j->path,
 		             (unsigned long long)at);
 	p++;
-	int rc = recmap_begin(&j->map);
+	int rc = recmap_begin(&j->base.map);
 	while (rc == 0 && p < end) {
 		unsigned char op = *p++;
 		uint64_t kl = 0, vl = 0;
@@ -142,16 +140,16 @@ static int replay(struct journal *j, const unsigned char *p, size_t n, uint64_t 
 			v = p;
 			p += vl;
 		}
-		rc = recmap_stage(&j->map, op == 'D', (const char *)k, (size_t)kl, v, (size_t)vl);
+		rc = recmap_stage(&j->base.map, op == 'D', (const char *)k, (size_t)kl, v, (size_t)vl);
 	}
 	if (rc) {
-		recmap_discard(&j->map);
+		recmap_discard(&j->base.map);
 		if (rc == AVNM_E_CORRUPT)
 			jfail(j, rc, "%s: frame at offset %llu has a valid checksum but undecodable operations",
 			      j->path, (unsigned long long)at);
 		return rc;
 	}
-	recmap_apply(&j->map);
+	recmap_apply(&j->base.map);
 	return 0;
 }
 
@@ -286,7 +284,7 @@ static int compact(struct journal *j)
 	frame_begin(&b, 'S');
 	size_t pos = 0;
 	struct hnode *e = NULL;
-	while ((e = htab_iter(&j->map.t, &pos, e)) != NULL) {
+	while ((e = htab_iter(&j->base.map.t, &pos, e)) != NULL) {
 		const struct mrec *r = CONTAINER(e, const struct mrec, h);
 		frame_op(&b, 0, r->key, r->klen, r->val, r->vlen);
 	}
@@ -311,44 +309,15 @@ static int compact(struct journal *j)
 
 /* ---- the callbacks ----------------------------------------------------------------- */
 
-static int j_load(void *o, avnm_record_fn fn, void *cookie)
-{
-	return recmap_load(&((struct journal *)o)->map, fn, cookie);
-}
-
-static int j_begin(void *o)
-{
-	struct journal *j = o;
-	int rc = recmap_begin(&j->map);
-	if (rc) jfail(j, rc, "%s", j->map.msg);
-	return rc;
-}
-
-static int j_put(void *o, const char *k, size_t kl, const void *v, size_t vl)
-{
-	struct journal *j = o;
-	int rc = recmap_stage(&j->map, 0, k, kl, v, vl);
-	if (rc) jfail(j, rc, "%s", j->map.msg);
-	return rc;
-}
-
-static int j_del(void *o, const char *k, size_t kl)
-{
-	struct journal *j = o;
-	int rc = recmap_stage(&j->map, 1, k, kl, NULL, 0);
-	if (rc) jfail(j, rc, "%s", j->map.msg);
-	return rc;
-}
-
 static int j_commit(void *o)
 {
 	struct journal *j = o;
 	struct buf b;
 	buf_init(&b, &mem_default);
 	frame_begin(&b, 'C');
-	for (size_t i = 0; i < j->map.nops; i++) {
-		const struct mrec *r = j->map.ops[i].rec;
-		frame_op(&b, j->map.ops[i].del, r->key, r->klen, r->val, r->vlen);
+	for (size_t i = 0; i < j->base.map.nops; i++) {
+		const struct mrec *r = j->base.map.ops[i].rec;
+		frame_op(&b, j->base.map.ops[i].del, r->key, r->klen, r->val, r->vlen);
 	}
 	frame_end(&b, 0);
 	int rc = 0;
@@ -363,32 +332,21 @@ static int j_commit(void *o)
 	}
 	if (rc) {
 		buf_fini(&b);
-		recmap_discard(&j->map);
+		recmap_discard(&j->base.map);
 		return rc;
 	}
 	j->size += b.len;
 	buf_fini(&b);
-	recmap_apply(&j->map);
-	if (j->size > COMPACT_MIN && j->size > 4 * (j->map.live_bytes + 4096)) compact(j);
+	recmap_apply(&j->base.map);
+	if (j->size > COMPACT_MIN && j->size > 4 * (j->base.map.live_bytes + 4096)) compact(j);
 	return 0;
-}
-
-static int j_rollback(void *o)
-{
-	recmap_discard(&((struct journal *)o)->map);
-	return 0;
-}
-
-static const char *j_errmsg(void *o)
-{
-	return ((struct journal *)o)->msg;
 }
 
 static void j_free(struct journal *j)
 {
 	if (j->fd >= 0) close(j->fd);
 	if (j->lockfd >= 0) close(j->lockfd); /* releases the flock */
-	recmap_fini(&j->map);
+	recmap_fini(&j->base.map);
 	free(j->path);
 	free(j->tmppath);
 	free(j->lockpath);
@@ -411,8 +369,7 @@ static int j_open(struct journal *j, const char *path)
 	j->path = strdup(path);
 	j->tmppath = with_suffix(path, ".compact");
 	j->lockpath = with_suffix(path, ".lock");
-	if (!j->path || !j->tmppath || !j->lockpath || recmap_init(&j->map))
-		return jfail(j, AVNM_E_NO_MEMORY, "out of memory");
+	if (!j->path || !j->tmppath || !j->lockpath) return jfail(j, AVNM_E_NO_MEMORY, "out of memory");
 	/* The lock lives on its own file: compaction renames the journal itself. */
 	j->lockfd = open(j->lockpath, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
 	if (j->lockfd < 0) return jfail(j, AVNM_E_STORAGE, "%s: %s", j->lockpath, strerror(errno));
@@ -437,25 +394,19 @@ int avnm_journal_open(avnm_storage **out, const char *path, unsigned int flags, 
 	}
 	struct journal *j = calloc(1, sizeof *j);
 	if (!j) return AVNM_E_NO_MEMORY;
+	if (recstore_init(&j->base, j_commit)) {
+		free(j);
+		return AVNM_E_NO_MEMORY;
+	}
 	j->fd = j->lockfd = -1;
 	j->flags = flags;
 	int rc = j_open(j, path);
 	if (rc) {
-		if (errbuf && errsize) snprintf(errbuf, errsize, "%s", j->msg);
+		if (errbuf && errsize) snprintf(errbuf, errsize, "%s", j->base.map.msg);
 		j_free(j);
 		return rc;
 	}
-	avnm_storage init = AVNM_STORAGE_INIT;
-	j->st = init;
-	j->st.opaque = j;
-	j->st.load = j_load;
-	j->st.begin = j_begin;
-	j->st.put = j_put;
-	j->st.del = j_del;
-	j->st.commit = j_commit;
-	j->st.rollback = j_rollback;
-	j->st.errmsg = j_errmsg;
-	*out = &j->st;
+	*out = &j->base.st;
 	return AVNM_OK;
 }
 

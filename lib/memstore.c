@@ -131,78 +131,85 @@ int recmap_load(struct recmap *m, avnm_record_fn fn, void *cookie)
 	return 0;
 }
 
-/* ---- the memory backend ------------------------------------------------------------- */
+/* ---- backends made of a record map ------------------------------------------------- */
 
-struct memstore {
-	avnm_storage st;   /* first: the public pointer is the struct's address */
-	struct recmap map;
-};
-
-static int ms_load(void *o, avnm_record_fn fn, void *cookie)
+static struct recmap *map_of(void *o)
 {
-	return recmap_load(&((struct memstore *)o)->map, fn, cookie);
+	return &((struct recstore *)o)->map;
 }
 
-static int ms_begin(void *o)
+static int rs_load(void *o, avnm_record_fn fn, void *cookie)
 {
-	return recmap_begin(&((struct memstore *)o)->map);
+	return recmap_load(map_of(o), fn, cookie);
 }
 
-static int ms_put(void *o, const char *k, size_t kl, const void *v, size_t vl)
+static int rs_begin(void *o)
 {
-	return recmap_stage(&((struct memstore *)o)->map, 0, k, kl, v, vl);
+	return recmap_begin(map_of(o));
 }
 
-static int ms_del(void *o, const char *k, size_t kl)
+static int rs_put(void *o, const char *k, size_t kl, const void *v, size_t vl)
 {
-	return recmap_stage(&((struct memstore *)o)->map, 1, k, kl, NULL, 0);
+	return recmap_stage(map_of(o), 0, k, kl, v, vl);
 }
 
+static int rs_del(void *o, const char *k, size_t kl)
+{
+	return recmap_stage(map_of(o), 1, k, kl, NULL, 0);
+}
+
+static int rs_rollback(void *o)
+{
+	recmap_discard(map_of(o));
+	return 0;
+}
+
+static const char *rs_errmsg(void *o)
+{
+	return map_of(o)->msg;
+}
+
+int recstore_init(struct recstore *rs, int (*commit)(void *opaque))
+{
+	if (recmap_init(&rs->map)) return AVNM_E_NO_MEMORY;
+	avnm_storage init = AVNM_STORAGE_INIT;
+	rs->st = init;
+	rs->st.opaque = rs;
+	rs->st.load = rs_load;
+	rs->st.begin = rs_begin;
+	rs->st.put = rs_put;
+	rs->st.del = rs_del;
+	rs->st.commit = commit;
+	rs->st.rollback = rs_rollback;
+	rs->st.errmsg = rs_errmsg;
+	return 0;
+}
+
+/* The memory backend: the map alone; committing only applies what was staged. */
 static int ms_commit(void *o)
 {
-	recmap_apply(&((struct memstore *)o)->map);
+	recmap_apply(map_of(o));
 	return 0;
-}
-
-static int ms_rollback(void *o)
-{
-	recmap_discard(&((struct memstore *)o)->map);
-	return 0;
-}
-
-static const char *ms_errmsg(void *o)
-{
-	return ((struct memstore *)o)->map.msg;
 }
 
 int avnm_memstore_new(avnm_storage **out)
 {
 	if (!out) return AVNM_E_INVALID_ARGUMENT;
 	*out = NULL;
-	struct memstore *ms = calloc(1, sizeof *ms);
-	if (!ms) return AVNM_E_NO_MEMORY;
-	if (recmap_init(&ms->map)) {
-		free(ms);
+	struct recstore *rs = calloc(1, sizeof *rs);
+	if (!rs) return AVNM_E_NO_MEMORY;
+	if (recstore_init(rs, ms_commit)) {
+		free(rs);
 		return AVNM_E_NO_MEMORY;
 	}
-	avnm_storage init = AVNM_STORAGE_INIT;
-	ms->st = init;
-	ms->st.opaque = ms;
-	ms->st.load = ms_load;
-	ms->st.begin = ms_begin;
-	ms->st.put = ms_put;
-	ms->st.del = ms_del;
-	ms->st.commit = ms_commit;
-	ms->st.rollback = ms_rollback;
-	ms->st.errmsg = ms_errmsg;
-	*out = &ms->st;
+	*out = &rs->st;
 	return AVNM_OK;
 }
 
 void avnm_memstore_free(avnm_storage *store)
 {
 	if (!store) return;
-	struct memstore *ms = store->opaque;
-	recmap_fini(&ms->map);
-	free(ms);
+	struct recstore *rs = store->opaque;
+	recmap_fini(&rs->map);
+	free(rs);
 }

@@ -439,10 +439,17 @@ struct rd {
 	size_t nscratch;
 };
 
+/* Mark the record undecodable, unless it already failed for want of memory: that must
+ * stay no-memory, not turn into corrupt. */
+static void r_fail(struct rd *r)
+{
+	if (!r->bad) r->bad = 1;
+}
+
 static uint64_t r_uint(struct rd *r)
 {
 	uint64_t v = 0;
-	if (get_varint(&r->p, r->end, &v)) r->bad = 1;
+	if (get_varint(&r->p, r->end, &v)) r_fail(r);
 	return v;
 }
 
@@ -450,11 +457,11 @@ static const char *r_str(struct rd *r)
 {
 	uint64_t n = r_uint(r);
 	if (r->bad || n > (uint64_t)(r->end - r->p) || n > KEY_MAX || r->nscratch == sizeof r->scratch / sizeof r->scratch[0]) {
-		r->bad = 1;
+		r_fail(r);
 		return "";
 	}
 	if (memchr(r->p, '\0', (size_t)n)) {
-		r->bad = 1;
+		r_fail(r);
 		return "";
 	}
 	char *s = mem_strndup(&r->ctx->mem, (const char *)r->p, (size_t)n);
@@ -490,7 +497,7 @@ static int r_items(struct rd *r, struct tenant *t, struct node ***out, size_t *n
 	uint64_t cnt = r_uint(r);
 	*out = NULL;
 	*n = 0;
-	if (r->bad || cnt > 1000) return r->bad = 1, 0;
+	if (r->bad || cnt > 1000) return r_fail(r), 0;
 	if (!cnt) return 0;
 	struct node **arr = tx_alloc(ctx, (size_t)cnt * sizeof *arr);
 	if (!arr) return r->bad = 2, 0;
@@ -500,10 +507,10 @@ static int r_items(struct rd *r, struct tenant *t, struct node ***out, size_t *n
 		struct idparts p;
 		if (r->bad || id_parse(&p, k, NULL, 0) || strcmp(p.key, k) != 0 ||
 		    (p.kind != IDK_SUBSCRIPTION && p.kind != IDK_MANAGEMENT_GROUP))
-			return r->bad = r->bad ? r->bad : 1, 0;
+			return r_fail(r), 0;
 		arr[i] = node_of_item(ctx, t, k, p.kind == IDK_MANAGEMENT_GROUP);
 		if (!arr[i] || arr[i]->tenant != t || (i && strcmp(arr[i - 1]->key, k) >= 0))
-			return r->bad = 1, 0;
+			return r_fail(r), 0;
 		rd_release(r, mark);
 	}
 	*out = arr;
@@ -515,7 +522,7 @@ static struct detail *r_detail(struct rd *r)
 {
 	uint64_t n = r_uint(r);
 	if (r->bad || n > 1000) {
-		r->bad = r->bad ? r->bad : 1;
+		r_fail(r);
 		return NULL;
 	}
 	if (!n) return NULL;
@@ -532,7 +539,7 @@ static struct detail *r_detail(struct rd *r)
 		d->e[i].manager = mem_strdup(&r->ctx->mem, mgr);
 		d->n = i + 1;
 		if (!d->e[i].item || !d->e[i].manager) r->bad = 2;
-		if (d->e[i].shared & ~AVNM_ACCESS_ALL) r->bad = 1;
+		if (d->e[i].shared & ~AVNM_ACCESS_ALL) r_fail(r);
 		rd_release(r, mark);
 	}
 	if (r->bad) {
@@ -694,7 +701,7 @@ static int load_one(avnm_ctx *ctx, const struct rec *rec, int *deferred)
 		char *pk = make_pairkey(ctx, m->key, t, items, n);
 		struct sconn *s = NULL;
 		if (!pk) rc = AVNM_E_NO_MEMORY;
-		else if (htab_find(&ctx->pairs_s, pk, strlen(pk))) r.bad = 1;
+		else if (htab_find(&ctx->pairs_s, pk, strlen(pk))) r_fail(&r);
 		else rc = sconn_link(ctx, &s, m, name, t, items, n, pk);
 		if (!rc && s) rc = sconn_restore(ctx, s, (avnm_state)st, (avnm_reason_code)reason,
 		                                 (int)rejected, (int)holds, d);
@@ -724,7 +731,7 @@ static int load_one(avnm_ctx *ctx, const struct rec *rec, int *deferred)
 		char *pk = make_pairkey(ctx, mp.key, t, items, n);
 		struct hconn *h = NULL;
 		if (!pk) rc = AVNM_E_NO_MEMORY;
-		else if (htab_find(&ctx->pairs_h, pk, strlen(pk))) r.bad = 1;
+		else if (htab_find(&ctx->pairs_h, pk, strlen(pk))) r_fail(&r);
 		else rc = hconn_link(ctx, &h, t, name, &mp, items, n, pk);
 		if (!rc && h) rc = hconn_restore(ctx, h, (avnm_state)st, (avnm_reason_code)reason, d);
 		else detail_free(&ctx->mem, d);
@@ -746,14 +753,14 @@ static int load_one(avnm_ctx *ctx, const struct rec *rec, int *deferred)
 			uint64_t nt = r_uint(&r);
 			avnm_tag tags[50];
 			if (r.bad || !nt || nt > 50) {
-				r.bad = 1;
+				r_fail(&r);
 				break;
 			}
 			for (size_t j = 0; j < nt; j++) {
 				tags[j].key = r_str(&r);
 				tags[j].value = r_str(&r);
 			}
-			if (r.bad || tags_valid(ctx, tags, (size_t)nt)) r.bad = 1;
+			if (r.bad || tags_valid(ctx, tags, (size_t)nt)) r_fail(&r);
 			else rc = cond_link(ctx, g, tags, (size_t)nt);
 			rd_release(&r, mark);
 		}
@@ -787,16 +794,17 @@ static int load_one(avnm_ctx *ctx, const struct rec *rec, int *deferred)
 		const char *name = r_str(&r), *home = r_str(&r);
 		uint64_t ng = r_uint(&r);
 		struct tenant *t = r.bad ? NULL : tenant_find(ctx, home);
-		if (!t || !name_valid_principal(name, strlen(name)) || principal_find(ctx, name) || ng > 10000)
+		if (!t || !name_valid_principal(name, strlen(name)) || principal_find(ctx, name) ||
+		    ng > MAX_GUESTS)
 			break;
 		struct principal *p;
 		rc = principal_link(ctx, &p, name, t);
 		size_t mark = r.nscratch;
 		for (size_t i = 0; !rc && !r.bad && i < ng; i++) {
 			struct tenant *gt = tenant_find(ctx, r_str(&r));
-			if (!gt || gt == p->home) r.bad = 1;
+			if (!gt || gt == p->home) r_fail(&r);
 			for (size_t j = 0; gt && j < p->nguests; j++)
-				if (p->guests[j] == gt) r.bad = 1;
+				if (p->guests[j] == gt) r_fail(&r);
 			if (!r.bad) rc = guest_link(ctx, p, gt);
 			rd_release(&r, mark);
 		}
@@ -818,7 +826,7 @@ static int load_one(avnm_ctx *ctx, const struct rec *rec, int *deferred)
 		                      ? (node->kind == NODE_MG ? node->hkey : node->key) : ip.key;
 		for (struct hnode *h = htab_find(&ctx->roles, key, strlen(key)); h; h = htab_find_next(h)) {
 			const struct assignment *a = CONTAINER(h, const struct assignment, h);
-			if (a->who == p && a->role == (avnm_role)role) r.bad = 1;
+			if (a->who == p && a->role == (avnm_role)role) r_fail(&r);
 		}
 		if (r.bad) break;
 		rc = role_link(ctx, p, (avnm_role)role, key, scope, t);
@@ -898,6 +906,49 @@ static int load_all(avnm_ctx *ctx, struct loader *L)
 	return 0;
 }
 
+/* Records that decode one by one can still describe a world the rules never make: a
+ * Connected connection without its counterpart (a manager managing a tenant without its
+ * consent), or two managers sharing an access holding one item (R3.3). */
+static int verify_world(avnm_ctx *ctx)
+{
+	size_t pos = 0;
+	struct hnode *e = NULL;
+	while ((e = htab_iter(&ctx->managers, &pos, e)) != NULL) {
+		const struct manager *m = CONTAINER(e, const struct manager, h);
+		size_t p2 = 0;
+		struct hnode *x = NULL;
+		while ((x = htab_iter(&m->sconns, &p2, x)) != NULL) {
+			const struct sconn *s = CONTAINER(x, const struct sconn, h);
+			int ok;
+			TRY(pair_consistent(ctx, s->pairkey, &ok));
+			if (!ok)
+				return set_error(ctx, AVNM_E_CORRUPT, "stored record \"C %s|%s\" is corrupt: its "
+				                 "state does not follow from the stored world (R4.4)", m->key, s->hkey);
+		}
+	}
+	pos = 0;
+	while ((e = htab_iter(&ctx->hubs, &pos, e)) != NULL) {
+		const struct hconn *h = CONTAINER(e, const struct hconn, h);
+		int ok;
+		TRY(pair_consistent(ctx, h->pairkey, &ok));
+		if (!ok)
+			return set_error(ctx, AVNM_E_CORRUPT, "stored record \"H %s\" is corrupt: its state "
+			                 "does not follow from the stored world (R4.4)", h->hkey);
+	}
+	pos = 0;
+	while ((e = htab_iter(&ctx->nodes, &pos, e)) != NULL) {
+		const struct node *n = CONTAINER(e, const struct node, h);
+		for (const struct holding *a = n->holders; a; a = a->next)
+			for (const struct holding *b = a->next; b; b = b->next)
+				if (a->mgr != b->mgr && (a->mgr->accesses & b->mgr->accesses))
+					return set_error(ctx, AVNM_E_CORRUPT,
+					                 "stored records \"M %s\" and \"M %s\" are corrupt: both hold "
+					                 "%s directly with a shared access (R3.3)", a->mgr->key,
+					                 b->mgr->key, n->display);
+	}
+	return 0;
+}
+
 int storage_load(avnm_ctx *ctx, const avnm_storage *st)
 {
 	struct loader L = { ctx, NULL, 0, 0, 0 };
@@ -910,6 +961,7 @@ int storage_load(avnm_ctx *ctx, const avnm_storage *st)
 		}
 	} else {
 		rc = load_all(ctx, &L);
+		if (rc == 0) rc = verify_world(ctx);
 	}
 	for (size_t i = 0; i < L.n; i++) {
 		mem_free(&ctx->mem, L.r[i].key);
