@@ -104,6 +104,10 @@ static void var_set(struct parser *p, const char *name, char *value)
 	p->vars[p->nvars++] = (struct var){xstrdup(name), value};
 }
 
+/* A token after expanding variables may be at most this long: ids are at most 2 KiB,
+ * and without a bound forty `let` lines doubling a value would ask for terabytes. */
+#define EXPANDED_MAX (1u << 20)
+
 /* The token with each $NAME replaced (longest name), in *out to free. */
 static int expand(struct parser *p, const char *tok, char **out)
 {
@@ -124,6 +128,12 @@ static int expand(struct parser *p, const char *tok, char **out)
 				            len > INT_MAX ? INT_MAX : (int)len, c + 1);
 			else
 				parse_error(p, "'$' without a variable name in '%s'", tok);
+			buf_free(&b);
+			return -1;
+		}
+		if (b.len + strlen(value) > EXPANDED_MAX) {
+			parse_error(p, "'%.40s...' is longer than %u bytes once its variables are "
+			               "expanded", tok, EXPANDED_MAX);
 			buf_free(&b);
 			return -1;
 		}
