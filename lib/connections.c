@@ -519,12 +519,20 @@ int avnm_scope_connection_state(avnm_state *state, avnm_reason **reason, avnm_ct
 
 /* ---- hub connections (target side) ------------------------------------------------- */
 
+/* A hub connection's key in ctx->hubs: names are unique per tenant (R4.11) and compare
+ * case-insensitively. 0 (and k empty) if it does not fit, which no valid name does. */
+static size_t hub_key(char k[HUB_KEY_MAX], const struct tenant *t, const char *name)
+{
+	size_t len = str_join(k, HUB_KEY_MAX, t->id, "/", name, (char *)NULL);
+	ascii_lower(k, k, len);
+	return len;
+}
+
 struct hconn *hub_find(avnm_ctx *ctx, const struct tenant *t, const char *name)
 {
-	char k[GUID_LEN + 80];
-	if (strlen(name) >= 70) return NULL;
-	size_t len = str_join(k, sizeof k, t->id, "/", name, (char *)NULL);
-	struct hnode *h = htab_find_lower(&ctx->hubs, k, len);
+	char k[HUB_KEY_MAX];
+	size_t len = hub_key(k, t, name);
+	struct hnode *h = len ? htab_find(&ctx->hubs, k, len) : NULL;
 	return h ? CONTAINER(h, struct hconn, h) : NULL;
 }
 
@@ -570,15 +578,9 @@ int hconn_link(avnm_ctx *ctx, struct hconn **out, struct tenant *t, const char *
 	TRY_MEM(ctx, h->name = tx_strdup(ctx, name));
 	TRY_MEM(ctx, h->mgr_key = tx_strdup(ctx, mgr->key));
 	TRY_MEM(ctx, h->mgr_display = tx_strdup(ctx, mgr->display));
-	struct buf b;
-	buf_init(&b, &ctx->mem);
-	buf_puts(&b, t->id);
-	buf_puts(&b, "/");
-	buf_puts(&b, name);
-	h->hkey = b.failed ? NULL : tx_strdup(ctx, b.p);
-	buf_fini(&b);
-	TRY_MEM(ctx, h->hkey);
-	ascii_lower(h->hkey, h->hkey, strlen(h->hkey));
+	char k[HUB_KEY_MAX];
+	hub_key(k, t, name);
+	TRY_MEM(ctx, h->hkey = tx_strdup(ctx, k));
 	TRY(tx_hinsert(ctx, &ctx->hubs, &h->h, h->hkey, strlen(h->hkey)));
 	TRY(tx_hinsert(ctx, &ctx->pairs_h, &h->h_pair, pk, strlen(pk)));
 	struct hnode *e = htab_find(&ctx->hubs_by_mgr, h->mgr_key, strlen(h->mgr_key));

@@ -205,19 +205,15 @@ int avnm_hub_connection_open(avnm_hub_connection **out, avnm_ctx *ctx, const cha
 	rd_begin(ctx);
 	int rc = hub_state_locked(ctx, NULL, NULL, tenant, name);
 	if (rc == 0) {
+		/* found just above, so both lookups succeed */
 		struct tenant *t;
 		arg_tenant(ctx, &t, tenant, 1);
-		struct buf b;
-		buf_init(&b, &ctx->mem);
-		buf_printf(&b, "%s/%s", t->id, name);
-		if (b.p) ascii_lower(b.p, b.p, b.len);
-		struct hconn *c = b.p ? hub_live(ctx, b.p) : NULL;
-		avnm_hub_connection *h = c ? mem_alloc(&ctx->mem, sizeof *h) : NULL;
-		rc = h ? handle_init(&h->h, ctx, c->serial, b.p, NULL, c->name)
+		struct hconn *c = hub_find(ctx, t, name);
+		avnm_hub_connection *h = mem_alloc(&ctx->mem, sizeof *h);
+		rc = h ? handle_init(&h->h, ctx, c->serial, c->hkey, NULL, c->name)
 		       : set_error(ctx, AVNM_E_NO_MEMORY, "out of memory");
 		if (rc) mem_free(&ctx->mem, h);
 		else *out = h;
-		buf_fini(&b);
 	}
 	rd_end(ctx);
 	return rc;

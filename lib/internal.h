@@ -525,6 +525,8 @@ int guest_link(avnm_ctx *ctx, struct principal *p, struct tenant *t);
 int role_link(avnm_ctx *ctx, struct principal *p, avnm_role role, const char *key,
               const char *display, struct tenant *t);
 struct sconn *sconn_find(struct manager *m, const char *name);
+/* Room for a hub key "<tenant>/<name>" with a name of up to 64 characters (R1.5). */
+#define HUB_KEY_MAX (GUID_LEN + 1 + 64 + 1)
 struct hconn *hub_find(avnm_ctx *ctx, const struct tenant *t, const char *name);
 struct group *group_find(struct manager *m, const char *name);
 

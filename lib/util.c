@@ -161,11 +161,7 @@ struct hnode *htab_find_id(const struct htab *t, const char *id)
 	if (len > ID_MAX) return NULL;
 	char *d = buf;
 	if (id[0] != '/') *d++ = '/';
-	/* branch-free so that the compiler vectorises it */
-	for (size_t i = 0; i < len; i++) {
-		unsigned char c = (unsigned char)id[i];
-		d[i] = (char)((unsigned char)(c - 'A') < 26u ? c | 0x20 : c);
-	}
+	ascii_lower(d, id, len);
 	return htab_find(t, buf, (size_t)(d - buf) + len);
 }
 
