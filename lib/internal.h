@@ -112,13 +112,28 @@ avnm_reason *reason_done(avnm_reason *r); /* NULL if any step failed */
 avnm_reason *reason_copy(const struct mem *m, const avnm_reason *src);
 
 struct lentry {
-	char *value;
-	char *tenant;
+	const char *value;
+	const char *tenant;
 };
+/* Strings of a list beyond its own block. */
+struct lchunk {
+	struct lchunk *next;
+	char data[];
+};
+#define LIST_INLINE_ENTRIES 4
+#define LIST_INLINE_BYTES 512
+/* A list is one allocation while it is small (a question's answer): the entries and
+ * the strings are copied into the list's own block, then into chunks. */
 struct avnm_list {
 	struct mem mem;
 	size_t n, cap;
-	struct lentry *e;
+	struct lentry *e;        /* inl_e until it outgrows it */
+	char *pool;              /* where the next string goes */
+	size_t pool_left;
+	size_t chunk_size;       /* of the next chunk */
+	struct lchunk *chunks;
+	struct lentry inl_e[LIST_INLINE_ENTRIES];
+	char inl_pool[LIST_INLINE_BYTES];
 };
 avnm_list *list_new(const struct mem *m);
 int list_add(avnm_list *l, const char *value, const char *tenant);
@@ -135,6 +150,9 @@ struct avnm_scope {
 /* ---- the registry ---------------------------------------------------------- */
 
 enum node_kind { NODE_MG = 1, NODE_SUB = 2 };
+
+#define FLAT_CAP 4
+#define FLAT_OVER 0xff
 
 struct manager;
 struct sconn;
@@ -175,6 +193,12 @@ struct node {
 	struct dl sibling;
 	struct holding *holders;
 	struct dl vnets;         /* subscriptions: their virtual networks */
+	/* Every manager holding this node or one above it, highest first, each once (the
+	 * order of R3.4): what a question reads instead of walking the chain. Derived from
+	 * the holders and parents above; kept current by flat_refresh. FLAT_OVER: more
+	 * than FLAT_CAP, so questions walk the chain. */
+	unsigned char nflat;
+	struct manager *flat[FLAT_CAP];
 };
 
 struct vtag {
@@ -454,6 +478,14 @@ struct tenant *tenant_find(avnm_ctx *ctx, const char *guid);
 int hold_add(avnm_ctx *ctx, struct node *n, struct manager *m, struct sconn *via);
 int hold_remove(avnm_ctx *ctx, struct node *n, struct manager *m, struct sconn *via);
 const struct holding *held_by(const struct node *n, const struct manager *m);
+/* Whether m holds n or a node above it (its effective scope covers n). */
+int covered_by(const struct node *n, const struct manager *m);
+/* Before a change to the holders of n or to the parent of n: logs the refresh of the
+ * flat caches below n that a rollback needs (after the change is undone). */
+int flat_changing(avnm_ctx *ctx, struct node *n);
+/* After such a change (and for a new node): recompute the flat caches of n and of
+ * every node below it. Never allocates. */
+void flat_refresh(struct node *n);
 int local_covers(const struct manager *m, struct tenant *t, struct node *const *items,
                  size_t n);
 /* R3.3 check for manager `self` (canonical id) holding items with accesses. Returns

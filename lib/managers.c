@@ -18,6 +18,75 @@ const struct holding *held_by(const struct node *n, const struct manager *m)
 	return NULL;
 }
 
+/* ---- the flat holder cache of a node (struct node, flat) ---------------------- */
+
+static void flat_compute(struct node *n)
+{
+	const struct node *p = n->parent;
+	unsigned k = 0;
+	if (p && p->nflat == FLAT_OVER) {
+		n->nflat = FLAT_OVER;
+		return;
+	}
+	if (p) {
+		k = p->nflat;
+		memcpy(n->flat, p->flat, k * sizeof n->flat[0]);
+	}
+	for (const struct holding *h = n->holders; h; h = h->next) {
+		unsigned i = 0;
+		while (i < k && n->flat[i] != h->mgr) i++;
+		if (i < k) continue;
+		if (k == FLAT_CAP) {
+			n->nflat = FLAT_OVER;
+			return;
+		}
+		n->flat[k++] = h->mgr;
+	}
+	n->nflat = (unsigned char)k;
+}
+
+void flat_refresh(struct node *n)
+{
+	/* pre-order over the subtree through the child lists: no stack, no recursion */
+	struct node *v = n;
+	flat_compute(v);
+	for (;;) {
+		if (!DL_EMPTY(&v->children)) {
+			v = CONTAINER(v->children.next, struct node, sibling);
+			flat_compute(v);
+			continue;
+		}
+		while (v != n && v->sibling.next == &v->parent->children) v = v->parent;
+		if (v == n) return;
+		v = CONTAINER(v->sibling.next, struct node, sibling);
+		flat_compute(v);
+	}
+}
+
+static void undo_flat(avnm_ctx *ctx, void *n, void *unused)
+{
+	(void)ctx;
+	(void)unused;
+	flat_refresh(n);
+}
+
+int flat_changing(avnm_ctx *ctx, struct node *n)
+{
+	return tx_log(ctx, undo_flat, n, NULL);
+}
+
+int covered_by(const struct node *n, const struct manager *m)
+{
+	if (n->nflat != FLAT_OVER) {
+		for (unsigned i = 0; i < n->nflat; i++)
+			if (n->flat[i] == m) return 1;
+		return 0;
+	}
+	for (; n; n = n->parent)
+		if (held_by(n, m)) return 1;
+	return 0;
+}
+
 static int scope_event(avnm_ctx *ctx, avnm_event_kind kind, struct node *n, struct manager *m)
 {
 	avnm_event ev = { 0 };
@@ -37,7 +106,9 @@ int hold_add(avnm_ctx *ctx, struct node *n, struct manager *m, struct sconn *via
 	h->mgr = m;
 	h->via = via;
 	h->next = n->holders;
+	TRY(flat_changing(ctx, n));
 	TRY(tx_set_ptr(ctx, &n->holders, h));
+	flat_refresh(n);
 	return first ? scope_event(ctx, AVNM_EVENT_SCOPE_ENTERED, n, m) : 0;
 }
 
@@ -48,7 +119,9 @@ int hold_remove(avnm_ctx *ctx, struct node *n, struct manager *m, struct sconn *
 	if (!*pp) return 0;
 	struct holding *h = *pp;
 	TRY(tx_free_later(ctx, h));
+	TRY(flat_changing(ctx, n));
 	TRY(tx_set_ptr(ctx, pp, h->next));
+	flat_refresh(n);
 	return held_by(n, m) ? 0 : scope_event(ctx, AVNM_EVENT_SCOPE_LEFT, n, m);
 }
 

@@ -25,28 +25,26 @@ static const struct sconn *covering_unconnected(const struct manager *m, const s
 	return NULL;
 }
 
-/* A registered network by id without parsing it, when no tenant is asked for. */
-static const struct vnet *vnet_quick(avnm_ctx *ctx, const char *res, const char *tenant)
-{
-	struct hnode *h = tenant ? NULL : htab_find_id(&ctx->vnets, res);
-	return h ? CONTAINER(h, const struct vnet, h) : NULL;
-}
-
-/* The node placing res (R2.6) and its display form (in rp->display); parses only what
- * is not registered. */
-static int place(avnm_ctx *ctx, struct node **node, const char **display, struct idparts *rp,
+/* The node placing res (R2.6): a registered network by its id without parsing it
+ * (*v set), else through the parser (rp filled, *v NULL). *node NULL: an unknown
+ * subscription. */
+static int place(avnm_ctx *ctx, struct node **node, const struct vnet **v, struct idparts *rp,
                  const char *res, const char *tenant)
 {
-	const struct vnet *v = vnet_quick(ctx, res, tenant);
-	if (v) {
-		*node = v->sub;
-		*display = vnet_display(v, rp->display);
-		rp->sub[0] = '\0';
+	struct hnode *h = tenant ? NULL : htab_find_id(&ctx->vnets, res);
+	if (h) {
+		*v = CONTAINER(h, const struct vnet, h);
+		*node = (*v)->sub;
 		return 0;
 	}
-	TRY(resolve_resource(ctx, rp, node, res, tenant));
-	*display = rp->display;
-	return 0;
+	*v = NULL;
+	return resolve_resource(ctx, rp, node, res, tenant);
+}
+
+/* The resource as the caller named it, for a reason: built only when one is asked for. */
+static const char *placed_display(const struct vnet *v, struct idparts *rp)
+{
+	return v ? vnet_display(v, rp->display) : rp->display;
 }
 
 static int decide(int *allowed, avnm_reason **reason, avnm_ctx *ctx, const char *mgr_id,
@@ -54,22 +52,24 @@ static int decide(int *allowed, avnm_reason **reason, avnm_ctx *ctx, const char 
 {
 	struct idparts mp, rp;
 	struct node *node;
-	const char *rdisplay;
+	const struct vnet *v;
 	TRY(one_access(ctx, access));
 	struct hnode *mh = htab_find_id(&ctx->managers, mgr_id);
 	if (!mh) TRY(manager_arg(ctx, &mp, mgr_id));
-	TRY(place(ctx, &node, &rdisplay, &rp, res, tenant));
+	TRY(place(ctx, &node, &v, &rp, res, tenant));
 	if (!mh && !(mh = htab_find(&ctx->managers, mp.key, mp.len)))
 		return set_error(ctx, AVNM_E_NOT_FOUND, "network manager %s does not exist", mp.display);
 	struct manager *m = CONTAINER(mh, struct manager, h);
+	*allowed = (m->accesses & access) && node && covered_by(node, m);
+	if (!reason) return 0;
+
+	/* the reason: which item of the chain is held, and how */
+	const char *rdisplay = placed_display(v, &rp);
 	const char *an = avnm_access_name(access);
 	const struct holding *h = NULL;
 	const struct node *at = NULL;
-	if ((m->accesses & access) && node)
+	if (*allowed)
 		for (at = node; at && !(h = held_by(at, m)); at = at->parent) {}
-	*allowed = h != NULL;
-	if (!reason) return 0;
-
 	avnm_reason *r;
 	char acc[128];
 	if (h && !h->via) {
@@ -133,35 +133,50 @@ int avnm_can_manage(int *allowed, avnm_reason **reason, avnm_ctx *ctx, const cha
 	return rc;
 }
 
-/* Chains are at most 1 + max depth + 1 nodes; a few managers hold each. */
+/* The managers holding node or a node above it, highest first, each once (R3.4: a
+ * manager is listed at its highest item): from the node's flat cache, or by walking
+ * the chain when the cache overflowed. Returns how many; fills at most cap. */
+static size_t chain_managers(const struct node *node, const struct manager **out, size_t cap)
+{
+	if (node->nflat != FLAT_OVER) {
+		for (unsigned i = 0; i < node->nflat && i < cap; i++) out[i] = node->flat[i];
+		return node->nflat;
+	}
+	const struct node *chain[80];
+	size_t n = 0, k = 0;
+	for (const struct node *x = node; x && n < sizeof chain / sizeof chain[0]; x = x->parent)
+		chain[n++] = x;
+	for (size_t i = n; i-- > 0;)
+		for (const struct holding *h = chain[i]->holders; h; h = h->next) {
+			size_t j = 0;
+			while (j < k && j < cap && out[j] != h->mgr) j++;
+			if (j < k && j < cap) continue;
+			if (k < cap) out[k] = h->mgr;
+			k++;
+		}
+	return k;
+}
+
 static int managers_of(avnm_list **out, avnm_ctx *ctx, const char *res, unsigned access,
                        const char *tenant)
 {
 	struct idparts rp;
 	struct node *node;
-	const char *display;
+	const struct vnet *v;
 	TRY(one_access(ctx, access));
-	TRY(place(ctx, &node, &display, &rp, res, tenant));
-	avnm_list *l = list_new(&ctx->mem);
-	TRY_MEM(ctx, l);
-	const struct node *chain[80];
-	size_t n = 0;
-	for (const struct node *x = node; x && n < sizeof chain / sizeof chain[0]; x = x->parent)
-		chain[n++] = x;
-	/* R3.4: higher (nearer the root) first; a manager is listed at its highest item. */
-	const struct manager *seen[256];
-	size_t nseen = 0;
-	int rc = 0;
-	for (size_t i = n; i-- > 0 && rc == 0;) {
-		for (const struct holding *h = chain[i]->holders; h && rc == 0; h = h->next) {
-			if (!(h->mgr->accesses & access)) continue;
-			int dup = 0;
-			for (size_t j = 0; j < nseen; j++) dup |= seen[j] == h->mgr;
-			if (dup) continue;
-			if (nseen < sizeof seen / sizeof seen[0]) seen[nseen++] = h->mgr;
-			rc = list_add(l, h->mgr->display, NULL);
-		}
+	TRY(place(ctx, &node, &v, &rp, res, tenant));
+	const struct manager *few[64], **all = few;
+	size_t n = node ? chain_managers(node, few, sizeof few / sizeof few[0]) : 0;
+	if (n > sizeof few / sizeof few[0]) {
+		all = mem_alloc(&ctx->mem, n * sizeof *all);
+		TRY_MEM(ctx, all);
+		chain_managers(node, all, n);
 	}
+	avnm_list *l = list_new(&ctx->mem);
+	int rc = l ? 0 : AVNM_E_NO_MEMORY;
+	for (size_t i = 0; i < n && rc == 0; i++)
+		if (all[i]->accesses & access) rc = list_add(l, all[i]->display, NULL);
+	if (all != few) mem_free(&ctx->mem, all);
 	if (rc) {
 		avnm_list_free(l);
 		return set_error(ctx, rc, "out of memory");

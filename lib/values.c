@@ -285,29 +285,56 @@ void avnm_reason_free(avnm_reason *r)
 
 avnm_list *list_new(const struct mem *m)
 {
-	avnm_list *l = mem_alloc(m, sizeof *l);
-	if (l) l->mem = *m;
+	/* not zeroed whole: the inline pool is written before it is read */
+	avnm_list *l = m->alloc(m->opaque, sizeof *l);
+	if (!l) return NULL;
+	l->mem = *m;
+	l->n = 0;
+	l->cap = LIST_INLINE_ENTRIES;
+	l->e = l->inl_e;
+	l->pool = l->inl_pool;
+	l->pool_left = sizeof l->inl_pool;
+	l->chunk_size = 4096;
+	l->chunks = NULL;
 	return l;
+}
+
+/* A copy of s in the list's storage. */
+static const char *list_str(avnm_list *l, const char *s)
+{
+	size_t n = strlen(s) + 1;
+	if (n > l->pool_left) {
+		while (l->chunk_size < n) l->chunk_size *= 2;
+		struct lchunk *c = l->mem.alloc(l->mem.opaque, sizeof *c + l->chunk_size);
+		if (!c) return NULL;
+		c->next = l->chunks;
+		l->chunks = c;
+		l->pool = c->data;
+		l->pool_left = l->chunk_size;
+		if (l->chunk_size < 1u << 20) l->chunk_size *= 2;
+	}
+	char *d = l->pool;
+	memcpy(d, s, n);
+	l->pool += n;
+	l->pool_left -= n;
+	return d;
 }
 
 int list_add(avnm_list *l, const char *value, const char *tenant)
 {
 	if (l->n == l->cap) {
-		size_t nc = l->cap ? l->cap * 2 : 8;
-		struct lentry *e = mem_alloc(&l->mem, nc * sizeof *e);
+		size_t nc = l->cap * 2;
+		struct lentry *e = l->mem.alloc(l->mem.opaque, nc * sizeof *e);
 		if (!e) return AVNM_E_NO_MEMORY;
-		if (l->e) memcpy(e, l->e, l->n * sizeof *e);
-		mem_free(&l->mem, l->e);
+		memcpy(e, l->e, l->n * sizeof *e);
+		if (l->e != l->inl_e) mem_free(&l->mem, l->e);
 		l->e = e;
 		l->cap = nc;
 	}
-	char *v = mem_strdup(&l->mem, value);
-	char *t = tenant ? mem_strdup(&l->mem, tenant) : NULL;
-	if (!v || (tenant && !t)) {
-		mem_free(&l->mem, v);
-		mem_free(&l->mem, t);
-		return AVNM_E_NO_MEMORY;
-	}
+	/* on failure the bytes already copied stay in the pool, unused */
+	const char *v = list_str(l, value);
+	const char *t = tenant && v ? list_str(l, tenant) : NULL;
+	if (!v || (tenant && !t)) return AVNM_E_NO_MEMORY;
 	l->e[l->n].value = v;
 	l->e[l->n].tenant = t;
 	l->n++;
@@ -332,11 +359,11 @@ const char *avnm_list_tenant(const avnm_list *l, size_t i)
 void avnm_list_free(avnm_list *l)
 {
 	if (!l) return;
-	for (size_t i = 0; i < l->n; i++) {
-		mem_free(&l->mem, l->e[i].value);
-		mem_free(&l->mem, l->e[i].tenant);
+	for (struct lchunk *c = l->chunks, *next; c; c = next) {
+		next = c->next;
+		mem_free(&l->mem, c);
 	}
-	mem_free(&l->mem, l->e);
+	if (l->e != l->inl_e) mem_free(&l->mem, l->e);
 	struct mem m = l->mem;
 	mem_free(&m, l);
 }

@@ -128,7 +128,7 @@ static void str_add(struct str *s, const char *data, size_t n)
 		s->p = p;
 		s->cap = cap;
 	}
-	memcpy(s->p + s->len, data, n);
+	if (n) memcpy(s->p + s->len, data, n);
 	s->len += n;
 	s->p[s->len] = '\0';
 }
