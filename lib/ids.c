@@ -12,6 +12,10 @@
 #include <string.h>
 #include <strings.h>
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 #if defined(__GNUC__) || defined(__clang__)
 #define IDS_PRINTF(f, a) __attribute__((format(printf, f, a)))
 #else
@@ -413,21 +417,50 @@ int tag_value_valid(const char *s, size_t n)
 void ascii_lower(char *dst, const char *src, size_t n)
 {
 	size_t i = 0;
-	/* Eight bytes at a time: 0x20 is added to exactly the bytes in 'A'..'Z'
-	 * (bytes with the high bit set, UTF-8, are left alone). */
 	for (; n - i >= 8; i += 8) {
-		const uint64_t ones = 0x0101010101010101ull, high = 0x8080808080808080ull;
 		uint64_t w;
 		memcpy(&w, src + i, 8);
-		uint64_t seven = w & ~high;
-		uint64_t ge_a = seven + ones * (0x80 - 'A');
-		uint64_t gt_z = seven + ones * (0x80 - 'Z' - 1);
-		uint64_t upper = ge_a & ~gt_z & ~w & high;
-		w |= upper >> 2;
+		w = ascii_lower_word(w);
 		memcpy(dst + i, &w, 8);
 	}
 	for (; i < n; i++)
 		dst[i] = lower(src[i]);
+}
+
+#if defined(__SSE2__)
+/* 16 bytes of given, lower-cased, against 16 of lower: sixteen at once. */
+static int eq_lower16(const char *lower_, const char *given)
+{
+	__m128i g = _mm_loadu_si128((const __m128i *)(const void *)given);
+	__m128i l = _mm_loadu_si128((const __m128i *)(const void *)lower_);
+	/* signed bytes: those >= 0x80 (UTF-8) are negative, so never in 'A'..'Z' */
+	__m128i up = _mm_and_si128(_mm_cmpgt_epi8(g, _mm_set1_epi8('A' - 1)),
+	                           _mm_cmplt_epi8(g, _mm_set1_epi8('Z' + 1)));
+	g = _mm_or_si128(g, _mm_and_si128(up, _mm_set1_epi8(0x20)));
+	return _mm_movemask_epi8(_mm_cmpeq_epi8(g, l)) == 0xFFFF;
+}
+#endif
+
+int eq_lower(const char *lower_, const char *given, size_t n)
+{
+	size_t i = 0;
+#if defined(__SSE2__)
+	if (n >= 16) {
+		for (; n - i >= 16; i += 16)
+			if (!eq_lower16(lower_ + i, given + i)) return 0;
+		/* the last partial block: the 16 bytes ending at n, overlapping */
+		return i == n || eq_lower16(lower_ + n - 16, given + n - 16);
+	}
+#endif
+	for (; n - i >= 8; i += 8) {
+		uint64_t a, b;
+		memcpy(&a, lower_ + i, 8);
+		memcpy(&b, given + i, 8);
+		if (a != b && a != ascii_lower_word(b)) return 0;
+	}
+	for (; i < n; i++)
+		if (lower_[i] != lower(given[i])) return 0;
+	return 1;
 }
 
 /* ------------------------------------------------------------------------ */

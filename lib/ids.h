@@ -5,6 +5,7 @@
 #define AVNM_IDS_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 /* Longest accepted resource id in bytes, leading '/' included (R1.4). */
 #define ID_MAX 2048
@@ -89,5 +90,17 @@ int tag_value_valid(const char *s, size_t n);
 
 /* ASCII lower case of n bytes from src into dst (may alias). */
 void ascii_lower(char *dst, const char *src, size_t n);
+/* Eight bytes lower-cased at once: 0x20 is added to exactly the bytes in 'A'..'Z'
+ * (bytes with the high bit set, UTF-8, are left alone). */
+static inline uint64_t ascii_lower_word(uint64_t w)
+{
+	const uint64_t ones = 0x0101010101010101ull, high = 0x8080808080808080ull;
+	uint64_t seven = w & ~high;
+	uint64_t ge_a = seven + ones * (0x80 - 'A');
+	uint64_t gt_z = seven + ones * (0x80 - 'Z' - 1);
+	return w | (ge_a & ~gt_z & ~w & high) >> 2;
+}
+/* Whether given, lower-cased, equals the n bytes of lower (already lower case). */
+int eq_lower(const char *lower, const char *given, size_t n);
 
 #endif

@@ -44,10 +44,17 @@ struct htab {
 	struct hnode **b;
 	size_t nb, n;
 	const struct mem *mem;
+	/* Optional (see htab_set_hint): hint[i], in the same block after b, is an address
+	 * the caller will read after finding the head of chain i; a lookup prefetches it
+	 * beside that head, so the two misses overlap instead of following each other. */
+	const void **hint;
+	const void *(*hint_of)(const struct hnode *head);
 };
 uint64_t hash_bytes(const void *p, size_t n);
 int htab_init(struct htab *t, const struct mem *m, size_t nbuckets);
 void htab_fini(struct htab *t);
+/* Give t the hints above; before anything is inserted. -1: out of memory. */
+int htab_set_hint(struct htab *t, const void *(*hint_of)(const struct hnode *head));
 void htab_insert(struct htab *t, struct hnode *node, const char *key, size_t klen);
 void htab_remove(struct htab *t, struct hnode *node);
 struct hnode *htab_find(const struct htab *t, const char *key, size_t klen);
@@ -61,6 +68,12 @@ struct hnode *htab_find_id(const struct htab *t, const char *id);
 struct hnode *htab_find_next(const struct hnode *from);
 /* Iterate: *pos starts at 0 and *cur at NULL. */
 struct hnode *htab_iter(const struct htab *t, size_t *pos, struct hnode *cur);
+
+#if defined(__GNUC__)
+#define PREFETCH(p) __builtin_prefetch(p)
+#else
+#define PREFETCH(p) ((void)0)
+#endif
 
 #define CONTAINER(ptr, type, member) ((type *)(void *)((char *)(ptr) - offsetof(type, member)))
 
@@ -179,10 +192,16 @@ struct tenant {
 
 /* A management group or a subscription: a node of one tenant's hierarchy. */
 struct node {
+	/* Every manager holding this node or one above it, highest first, each once (the
+	 * order of R3.4): what a question reads instead of walking the chain. Derived from
+	 * the holders and parents above; kept current by flat_refresh. FLAT_OVER: more
+	 * than FLAT_CAP, so questions walk the chain. */
+	struct manager *flat[FLAT_CAP];  /* first: the one line a question reads */
+	unsigned char nflat;
+	unsigned char mark;
+	enum node_kind kind;
 	struct hnode h;          /* ctx->nodes: "s/<guid>" or "m/<tenant>/<mgid-lower>" */
 	struct hnode h_name;     /* ctx->mg_names: "<mgid-lower>", groups only (R2.7) */
-	enum node_kind kind;
-	unsigned char mark;
 	struct tenant *tenant;
 	struct node *parent;
 	unsigned depth;          /* root 0 */
@@ -193,12 +212,6 @@ struct node {
 	struct dl sibling;
 	struct holding *holders;
 	struct dl vnets;         /* subscriptions: their virtual networks */
-	/* Every manager holding this node or one above it, highest first, each once (the
-	 * order of R3.4): what a question reads instead of walking the chain. Derived from
-	 * the holders and parents above; kept current by flat_refresh. FLAT_OVER: more
-	 * than FLAT_CAP, so questions walk the chain. */
-	unsigned char nflat;
-	struct manager *flat[FLAT_CAP];
 };
 
 struct vtag {

@@ -125,6 +125,8 @@ int avnm_can_manage(int *allowed, avnm_reason **reason, avnm_ctx *ctx, const cha
 {
 	if (reason) *reason = NULL;
 	if (!ctx || !allowed) return AVNM_E_INVALID_ARGUMENT;
+	/* the network's id is read after the manager is found: start fetching it now */
+	if (resource_id) PREFETCH(resource_id);
 	*allowed = 0;
 	rd_begin(ctx);
 	int rc = decide(allowed, reason, ctx, manager_id, resource_id, access, tenant);
@@ -190,6 +192,7 @@ int avnm_managers_of(avnm_list **out, avnm_ctx *ctx, const char *resource_id, un
 {
 	if (out) *out = NULL;
 	if (!ctx || !out) return AVNM_E_INVALID_ARGUMENT;
+	if (resource_id) PREFETCH(resource_id);
 	rd_begin(ctx);
 	int rc = managers_of(out, ctx, resource_id, access, tenant);
 	rd_end(ctx);

@@ -46,28 +46,60 @@ char *mem_strdup(const struct mem *m, const char *s)
 }
 
 /* A multiply-xorshift hash over 8-byte words: keys are ids of 40-200 bytes, and
- * this is a few cycles per word with good avalanche for such text. */
+ * this is a few cycles per word with good avalanche for such text. Every byte is
+ * hashed with its 0x20 bit set, so that strings equal up to ASCII letter case hash
+ * alike: a lookup by an id as the caller wrote it needs no lower-cased copy (keys
+ * differing only in that bit elsewhere, rare in ids, share a hash and the
+ * comparison tells them apart). */
+#define CASE_FOLD 0x2020202020202020ull
+static uint64_t hash_mix(uint64_t h, uint64_t v, uint64_t k)
+{
+	h = (h ^ (v | CASE_FOLD)) * k;
+	return h ^ h >> 32;
+}
+
 uint64_t hash_bytes(const void *p, size_t n)
 {
 	const unsigned char *s = p;
-	uint64_t h = 0x9E3779B97F4A7C15ull ^ (uint64_t)n;
-	while (n >= 8) {
-		uint64_t v;
-		memcpy(&v, s, 8);
-		h ^= v;
-		h *= 0xff51afd7ed558ccdull;
-		h ^= h >> 32;
+	const uint64_t k1 = 0xff51afd7ed558ccdull, k2 = 0xc4ceb9fe1a85ec53ull;
+	/* two lanes, sixteen bytes a round: the multiplies of one round overlap */
+	uint64_t a = 0x9E3779B97F4A7C15ull ^ (uint64_t)n, b = 0x6a09e667f3bcc909ull;
+	size_t len = n;
+	uint64_t x, y;
+	for (; n >= 16; s += 16, n -= 16) {
+		memcpy(&x, s, 8);
+		memcpy(&y, s + 8, 8);
+		a = hash_mix(a, x, k1);
+		b = hash_mix(b, y, k2);
+	}
+	if (n >= 8) {
+		memcpy(&x, s, 8);
+		a = hash_mix(a, x, k1);
 		s += 8;
 		n -= 8;
 	}
-	uint64_t v = 0;
-	for (size_t i = 0; i < n; i++) v |= (uint64_t)s[i] << (8 * i);
-	h ^= v;
-	h *= 0xc4ceb9fe1a85ec53ull;
+	if (n) {
+		/* the last 1-7 bytes: one read ending at the end when the key is long enough */
+		if (len >= 8) {
+			memcpy(&y, s + n - 8, 8);
+			y >>= 8 * (8 - n);
+		} else {
+			y = 0;
+			for (size_t i = 0; i < n; i++) y |= (uint64_t)s[i] << (8 * i);
+		}
+		b = hash_mix(b, y, k2);
+	}
+	uint64_t h = a ^ (b << 31 | b >> 33);
+	h *= k2;
 	h ^= h >> 29;
-	h *= 0xff51afd7ed558ccdull;
-	h ^= h >> 32;
-	return h;
+	h *= k1;
+	return h ^ h >> 32;
+}
+
+/* Buckets, and the hints after them when hinted: one block. */
+static struct hnode **buckets_new(const struct mem *m, size_t nb, int hinted)
+{
+	return mem_alloc(m, nb * (hinted ? 2 : 1) * sizeof(struct hnode *));
 }
 
 int htab_init(struct htab *t, const struct mem *m, size_t nbuckets)
@@ -76,22 +108,41 @@ int htab_init(struct htab *t, const struct mem *m, size_t nbuckets)
 	while (nb < nbuckets) nb <<= 1;
 	t->mem = m;
 	t->n = 0;
-	t->b = mem_alloc(m, nb * sizeof *t->b);
+	t->hint = NULL;
+	t->hint_of = NULL;
+	t->b = buckets_new(m, nb, 0);
 	t->nb = t->b ? nb : 0;
 	return t->b ? 0 : -1;
+}
+
+static void set_hint(struct htab *t, size_t i)
+{
+	if (t->hint) t->hint[i] = t->b[i] ? t->hint_of(t->b[i]) : NULL;
+}
+
+int htab_set_hint(struct htab *t, const void *(*hint_of)(const struct hnode *head))
+{
+	struct hnode **b = buckets_new(t->mem, t->nb, 1);
+	if (!b) return -1;
+	mem_free(t->mem, t->b);
+	t->b = b;
+	t->hint = (const void **)(void *)(b + t->nb);
+	t->hint_of = hint_of;
+	return 0;
 }
 
 void htab_fini(struct htab *t)
 {
 	if (t->mem) mem_free(t->mem, t->b);
 	t->b = NULL;
+	t->hint = NULL;
 	t->nb = t->n = 0;
 }
 
 static void htab_grow(struct htab *t)
 {
 	size_t nb = t->nb * 2;
-	struct hnode **b = mem_alloc(t->mem, nb * sizeof *b);
+	struct hnode **b = buckets_new(t->mem, nb, t->hint != NULL);
 	if (!b) return; /* longer chains, still correct */
 	for (size_t i = 0; i < t->nb; i++) {
 		struct hnode *e = t->b[i];
@@ -106,6 +157,10 @@ static void htab_grow(struct htab *t)
 	mem_free(t->mem, t->b);
 	t->b = b;
 	t->nb = nb;
+	if (t->hint) {
+		t->hint = (const void **)(void *)(b + nb);
+		for (size_t i = 0; i < nb; i++) set_hint(t, i);
+	}
 }
 
 void htab_insert(struct htab *t, struct hnode *node, const char *key, size_t klen)
@@ -117,17 +172,20 @@ void htab_insert(struct htab *t, struct hnode *node, const char *key, size_t kle
 	size_t i = (size_t)node->hash & (t->nb - 1);
 	node->next = t->b[i];
 	t->b[i] = node;
+	set_hint(t, i);
 	t->n++;
 }
 
 void htab_remove(struct htab *t, struct hnode *node)
 {
-	struct hnode **pp = &t->b[(size_t)node->hash & (t->nb - 1)];
+	size_t i = (size_t)node->hash & (t->nb - 1);
+	struct hnode **pp = &t->b[i];
 	while (*pp && *pp != node) pp = &(*pp)->next;
 	if (*pp) {
 		*pp = node->next;
 		node->next = NULL;
 		t->n--;
+		if (pp == &t->b[i]) set_hint(t, i);
 	}
 }
 
@@ -147,22 +205,33 @@ struct hnode *htab_find(const struct htab *t, const char *key, size_t klen)
 
 struct hnode *htab_find_lower(const struct htab *t, const char *key, size_t klen)
 {
-	char low[256];
-	if (klen >= sizeof low) return NULL; /* longer than any name key */
-	ascii_lower(low, key, klen);
-	return htab_find(t, low, klen);
+	if (!t->nb) return NULL;
+	uint64_t h = hash_bytes(key, klen); /* case-folded: the key as given will do */
+	size_t i = (size_t)h & (t->nb - 1);
+	struct hnode *e = t->b[i];
+	if (t->hint && e) {
+		/* the head's object and key (a few lines, read next) and what the caller
+		 * reads after it: all in flight at once */
+		PREFETCH(t->hint[i]);
+		PREFETCH((const char *)e + 64);
+		PREFETCH((const char *)e + 128);
+		PREFETCH((const char *)e + 192);
+	}
+	for (; e; e = e->next)
+		if (e->hash == h && e->klen == klen && eq_lower(e->key, key, klen)) return e;
+	return NULL;
 }
 
 struct hnode *htab_find_id(const struct htab *t, const char *id)
 {
-	char buf[ID_MAX + 2];
 	if (!id) return NULL;
 	size_t len = strnlen(id, ID_MAX + 1);
 	if (len > ID_MAX) return NULL;
-	char *d = buf;
-	if (id[0] != '/') *d++ = '/';
-	ascii_lower(d, id, len);
-	return htab_find(t, buf, (size_t)(d - buf) + len);
+	if (id[0] == '/') return htab_find_lower(t, id, len);
+	char buf[ID_MAX + 2];
+	buf[0] = '/';
+	memcpy(buf + 1, id, len);
+	return htab_find_lower(t, buf, len + 1);
 }
 
 struct hnode *htab_find_next(const struct hnode *from)
