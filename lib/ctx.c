@@ -249,7 +249,6 @@ static void drain_vnet(avnm_ctx *ctx, struct hnode *h)
 		mem_free(&ctx->mem, v->tags[i].value);
 	}
 	mem_free(&ctx->mem, v->tags);
-	mem_free(&ctx->mem, v->upper);
 	mem_free(&ctx->mem, v->region);
 	mem_free(&ctx->mem, v);
 }

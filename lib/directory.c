@@ -441,17 +441,19 @@ static int vnet_create(avnm_ctx *ctx, const char *id, const char *region, const 
 int vnet_link(avnm_ctx *ctx, struct vnet **out, const struct idparts *p, struct node *sub,
               const char *region, const avnm_tag *tags, size_t ntags)
 {
-	/* The key lives in the same block: a lookup then touches one allocation, not two. */
-	struct vnet *v = tx_alloc(ctx, sizeof *v + p->len + 1);
+	/* The key, and which of its letters were upper case as registered, live in the
+	 * same block: a lookup then touches one allocation, not two. */
+	unsigned char bits[(ID_MAX + 8) / 8];
+	size_t nbits = case_bits(bits, p->display, p->key, p->len) ? (p->len + 7) / 8 : 0;
+	struct vnet *v = tx_alloc(ctx, sizeof *v + p->len + 1 + nbits);
 	TRY_MEM(ctx, v);
 	v->sub = sub;
 	dl_init(&v->in_sub);
 	v->key = (char *)(v + 1);
 	memcpy(v->key, p->key, p->len + 1);
-	for (size_t i = 0; i < p->len; i++) {
-		if (p->display[i] == p->key[i]) continue;
-		if (!v->upper) TRY_MEM(ctx, v->upper = tx_alloc(ctx, (p->len + 7) / 8));
-		v->upper[i / 8] = (unsigned char)(v->upper[i / 8] | 1u << (i % 8));
+	if (nbits) {
+		v->upper = (unsigned char *)v->key + p->len + 1;
+		memcpy(v->upper, bits, nbits);
 	}
 	if (region) TRY_MEM(ctx, v->region = tx_strdup(ctx, region));
 	if (ntags) TRY_MEM(ctx, v->tags = tx_alloc(ctx, ntags * sizeof *v->tags));

@@ -100,6 +100,9 @@ static inline uint64_t ascii_lower_word(uint64_t w)
 	uint64_t gt_z = seven + ones * (0x80 - 'Z' - 1);
 	return w | (ge_a & ~gt_z & ~w & high) >> 2;
 }
+/* Bit i of bits ((n + 7) / 8 bytes): byte i of given differs from byte i of lower_
+ * (given is lower_ in its own letter case). Returns whether any bit is set. */
+int case_bits(unsigned char *bits, const char *given, const char *lower_, size_t n);
 /* Whether given, lower-cased, equals the n bytes of lower (already lower case). */
 int eq_lower(const char *lower, const char *given, size_t n);
 

@@ -225,7 +225,8 @@ struct vnet {
 	struct hnode h;          /* ctx->vnets: canonical id */
 	char *key, *region;      /* key: in the same block as the struct */
 	unsigned char *upper;    /* bit i: byte i of the id as registered is upper case
-	                          * (NULL: none is); see vnet_display. Most of a network's
+	                          * (NULL: none is; else in the block after the key); see
+	                          * vnet_display. Most of a network's
 	                          * memory was a second copy of its id. */
 	unsigned char mark;
 	struct node *sub;
