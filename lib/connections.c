@@ -21,19 +21,27 @@ static struct hconn *pair_h(avnm_ctx *ctx, const char *key)
 char *make_pairkey(avnm_ctx *ctx, const char *mgr_key, const struct tenant *t,
                           struct node *const *items, size_t n)
 {
-	struct buf b;
-	buf_init(&b, &ctx->mem);
-	buf_puts(&b, mgr_key);
-	buf_puts(&b, "|");
-	buf_puts(&b, t->id);
-	buf_puts(&b, "|");
-	for (size_t i = 0; i < n; i++) {
-		if (i) buf_puts(&b, ",");
-		buf_puts(&b, items[i]->key);
+	size_t mlen = strlen(mgr_key), len = mlen + 1 + GUID_LEN + 1;
+	for (size_t i = 0; i < n; i++) len += (i ? 1 : 0) + strlen(items[i]->key);
+	char *k = tx_alloc(ctx, len + 1);
+	if (!k) {
+		set_error(ctx, AVNM_E_NO_MEMORY, "out of memory");
+		return NULL;
 	}
-	char *k = b.failed ? NULL : tx_strdup(ctx, b.p);
-	buf_fini(&b);
-	if (!k) set_error(ctx, AVNM_E_NO_MEMORY, "out of memory");
+	char *d = k;
+	memcpy(d, mgr_key, mlen);
+	d += mlen;
+	*d++ = '|';
+	memcpy(d, t->id, GUID_LEN);
+	d += GUID_LEN;
+	*d++ = '|';
+	for (size_t i = 0; i < n; i++) {
+		if (i) *d++ = ',';
+		size_t l = strlen(items[i]->key);
+		memcpy(d, items[i]->key, l);
+		d += l;
+	}
+	*d = '\0';
 	return k;
 }
 
@@ -50,14 +58,7 @@ static int set_detail(avnm_ctx *ctx, struct detail **slot, struct detail *d)
 		detail_free(&ctx->mem, d);
 		return AVNM_E_NO_MEMORY;
 	}
-	if (*slot) {
-		/* the entries' strings go with it */
-		for (size_t i = 0; i < (*slot)->n; i++) {
-			TRY(tx_free_later(ctx, (*slot)->e[i].item));
-			TRY(tx_free_later(ctx, (*slot)->e[i].manager));
-		}
-		TRY(tx_free_later(ctx, *slot));
-	}
+	if (*slot) TRY(tx_free_later(ctx, *slot)); /* one block, strings and all */
 	return tx_set_ptr(ctx, slot, d);
 }
 
@@ -82,23 +83,6 @@ static int state_event(avnm_ctx *ctx, struct sconn *s, struct hconn *h, avnm_sta
 	return tx_event(ctx, &ev);
 }
 
-static struct detail *detail_dup(avnm_ctx *ctx, const struct detail *d)
-{
-	if (!d) return NULL;
-	struct detail *c = mem_alloc(&ctx->mem, sizeof *c + d->n * sizeof c->e[0]);
-	if (!c) return NULL;
-	for (size_t i = 0; i < d->n; i++) {
-		c->e[i].item = mem_strdup(&ctx->mem, d->e[i].item);
-		c->e[i].manager = mem_strdup(&ctx->mem, d->e[i].manager);
-		c->e[i].shared = d->e[i].shared;
-		c->n = i + 1;
-		if (!c->e[i].item || !c->e[i].manager) {
-			detail_free(&ctx->mem, c);
-			return NULL;
-		}
-	}
-	return c;
-}
 
 /* Apply an evaluation to one side. A sticky Conflict keeps its old detail. */
 static int apply_state(avnm_ctx *ctx, unsigned *state, unsigned *reason,
@@ -108,7 +92,7 @@ static int apply_state(avnm_ctx *ctx, unsigned *state, unsigned *reason,
 	if (code != AVNM_REASON_CONFLICT || conflict_now) {
 		struct detail *d = NULL;
 		if (code == AVNM_REASON_CONFLICT && fresh_detail) {
-			d = detail_dup(ctx, fresh_detail);
+			d = detail_dup(&ctx->mem, fresh_detail);
 			TRY_MEM(ctx, d);
 		}
 		TRY(set_detail(ctx, slot, d));
@@ -154,8 +138,13 @@ struct pair {
 static int gather_pair(avnm_ctx *ctx, const char *key, struct pair *p)
 {
 	memset(p, 0, sizeof *p);
-	p->s = pair_s(ctx, key);
-	p->h = pair_h(ctx, key);
+	/* both sides of the pair share the key: hash it once */
+	size_t len = strlen(key);
+	uint64_t hash = hash_bytes(key, len);
+	struct hnode *e = htab_find_hashed(&ctx->pairs_s, key, len, hash);
+	p->s = e ? CONTAINER(e, struct sconn, h_pair) : NULL;
+	e = htab_find_hashed(&ctx->pairs_h, key, len, hash);
+	p->h = e ? CONTAINER(e, struct hconn, h_pair) : NULL;
 	if (!p->s && !p->h) return 0;
 	p->m = p->s ? p->s->mgr : manager_find(ctx, p->h->mgr_key);
 	struct tenant *t = p->s ? p->s->tenant : p->h->tenant;
@@ -288,13 +277,14 @@ static int sconn_create(avnm_ctx *ctx, const char *as, const char *mgr_id, const
 {
 	struct idparts p;
 	struct tenant *t;
-	TRY(manager_ref(ctx, &p, mgr_id, as));
+	struct manager *m;
+	TRY(manager_ref(ctx, &p, &m, mgr_id, as));
 	TRY(arg_name(ctx, "scope connection", name));
 	TRY(arg_tenant(ctx, &t, tenant, 0));
 	TRY(need_scope(ctx, scope));
 	TRY(authz_manager_write(ctx, as, &p, 0, "R6.2"));
 	TRY(authz_items_write(ctx, as, t, tenant, scope));
-	struct manager *m = manager_find(ctx, p.key);
+	if (!m) m = manager_find(ctx, p.key);
 	if (!m) return set_error(ctx, AVNM_E_NOT_FOUND, "network manager %s does not exist", p.display);
 	TRY(arg_tenant(ctx, &t, tenant, 1));
 	struct node **items;
@@ -318,7 +308,8 @@ static int sconn_create(avnm_ctx *ctx, const char *as, const char *mgr_id, const
 int sconn_link(avnm_ctx *ctx, struct sconn **out, struct manager *m, const char *name,
                struct tenant *t, struct node **items, size_t n, char *pk)
 {
-	struct sconn *s = tx_alloc(ctx, sizeof *s);
+	size_t nl = strlen(name);
+	struct sconn *s = tx_alloc(ctx, sizeof *s + 2 * (nl + 1)); /* name and key inside */
 	TRY_MEM(ctx, s);
 	s->serial = next_serial(ctx);
 	s->mgr = m;
@@ -326,10 +317,11 @@ int sconn_link(avnm_ctx *ctx, struct sconn **out, struct manager *m, const char 
 	s->items = items;
 	s->nitems = n;
 	s->pairkey = pk;
-	TRY_MEM(ctx, s->name = tx_strdup(ctx, name));
-	TRY_MEM(ctx, s->hkey = tx_strdup(ctx, name));
-	ascii_lower(s->hkey, s->hkey, strlen(s->hkey));
-	TRY(tx_hinsert(ctx, &m->sconns, &s->h, s->hkey, strlen(s->hkey)));
+	char *at = (char *)(s + 1);
+	s->name = blk_put(&at, name, nl);
+	s->hkey = blk_put(&at, name, nl);
+	ascii_lower(s->hkey, s->hkey, nl);
+	TRY(tx_hinsert(ctx, &m->sconns, &s->h, s->hkey, nl));
 	TRY(tx_hinsert(ctx, &ctx->pairs_s, &s->h_pair, pk, strlen(pk)));
 	TRY(tx_dl_append(ctx, &t->sconns, &s->in_tenant));
 	TRY(tx_mark(ctx, REC_SCONN, s, &s->mark));
@@ -364,7 +356,7 @@ int sconn_delete_internal(avnm_ctx *ctx, struct sconn *s)
 	TRY(tx_hremove(ctx, &ctx->pairs_s, &s->h_pair));
 	TRY(tx_dl_unlink(ctx, &s->in_tenant));
 	TRY(set_detail(ctx, &s->detail, NULL));
-	void *parts[] = { s->items, s->name, s->hkey, s->pairkey, s };
+	void *parts[] = { s->items, s->pairkey, s }; /* name and key are in s's block */
 	for (size_t i = 0; i < sizeof parts / sizeof parts[0]; i++) TRY(tx_free_later(ctx, parts[i]));
 	/* The counterpart reacts (R4.4, R4.7). */
 	return eval_pair(ctx, s->pairkey, 0);
@@ -544,7 +536,8 @@ static int hub_create(avnm_ctx *ctx, const char *as, const char *tenant, const c
 	TRY(arg_tenant(ctx, &t, tenant, 0));
 	TRY(arg_name(ctx, "hub connection", name));
 	TRY(need_scope(ctx, scope));
-	TRY(manager_ref(ctx, &p, mgr_id, as));
+	struct manager *named; /* the hub connection keeps only its id */
+	TRY(manager_ref(ctx, &p, &named, mgr_id, as));
 	TRY(authz_items_write(ctx, as, t, tenant, scope));
 	TRY(arg_tenant(ctx, &t, tenant, 1));
 	struct node **items;
@@ -568,28 +561,31 @@ static int hub_create(avnm_ctx *ctx, const char *as, const char *tenant, const c
 int hconn_link(avnm_ctx *ctx, struct hconn **out, struct tenant *t, const char *name,
                const struct idparts *mgr, struct node **items, size_t n, char *pk)
 {
-	struct hconn *h = tx_alloc(ctx, sizeof *h);
+	char k[HUB_KEY_MAX];
+	size_t kl = hub_key(k, t, name), nl = strlen(name), ml = strlen(mgr->key);
+	/* name, keys and the manager's id live in the connection's own block */
+	struct hconn *h = tx_alloc(ctx, sizeof *h + nl + 1 + kl + 1 + 2 * (ml + 1));
 	TRY_MEM(ctx, h);
 	h->serial = next_serial(ctx);
 	h->tenant = t;
 	h->items = items;
 	h->nitems = n;
 	h->pairkey = pk;
-	TRY_MEM(ctx, h->name = tx_strdup(ctx, name));
-	TRY_MEM(ctx, h->mgr_key = tx_strdup(ctx, mgr->key));
-	TRY_MEM(ctx, h->mgr_display = tx_strdup(ctx, mgr->display));
-	char k[HUB_KEY_MAX];
-	hub_key(k, t, name);
-	TRY_MEM(ctx, h->hkey = tx_strdup(ctx, k));
-	TRY(tx_hinsert(ctx, &ctx->hubs, &h->h, h->hkey, strlen(h->hkey)));
+	char *at = (char *)(h + 1);
+	h->name = blk_put(&at, name, nl);
+	h->hkey = blk_put(&at, k, kl);
+	h->mgr_key = blk_put(&at, mgr->key, ml);
+	h->mgr_display = blk_put(&at, mgr->display, ml);
+	TRY(tx_hinsert(ctx, &ctx->hubs, &h->h, h->hkey, kl));
 	TRY(tx_hinsert(ctx, &ctx->pairs_h, &h->h_pair, pk, strlen(pk)));
-	struct hnode *e = htab_find(&ctx->hubs_by_mgr, h->mgr_key, strlen(h->mgr_key));
+	struct hnode *e = htab_find(&ctx->hubs_by_mgr, h->mgr_key, ml);
 	struct hubset *set = e ? CONTAINER(e, struct hubset, h) : NULL;
 	if (!set) {
-		TRY_MEM(ctx, set = tx_alloc(ctx, sizeof *set));
-		TRY_MEM(ctx, set->key = tx_strdup(ctx, h->mgr_key));
+		TRY_MEM(ctx, set = tx_alloc(ctx, sizeof *set + ml + 1));
+		at = (char *)(set + 1);
+		set->key = blk_put(&at, h->mgr_key, ml);
 		dl_init(&set->hubs);
-		TRY(tx_hinsert(ctx, &ctx->hubs_by_mgr, &set->h, set->key, strlen(set->key)));
+		TRY(tx_hinsert(ctx, &ctx->hubs_by_mgr, &set->h, set->key, ml));
 	}
 	h->set = set;
 	dl_init(&h->in_mgr);
@@ -642,12 +638,11 @@ static int hub_delete(avnm_ctx *ctx, const char *as, const char *tenant, const c
 	TRY(tx_dl_unlink(ctx, &h->in_mgr));
 	if (DL_EMPTY(&h->set->hubs)) {
 		TRY(tx_hremove(ctx, &ctx->hubs_by_mgr, &h->set->h));
-		TRY(tx_free_later(ctx, h->set->key));
-		TRY(tx_free_later(ctx, h->set));
+		TRY(tx_free_later(ctx, h->set)); /* its key is in its block */
 	}
 	TRY(tx_dl_unlink(ctx, &h->in_tenant));
 	TRY(set_detail(ctx, &h->detail, NULL));
-	void *parts[] = { h->items, h->name, h->hkey, h->pairkey, h->mgr_key, h->mgr_display, h };
+	void *parts[] = { h->items, h->pairkey, h }; /* the strings are in h's block */
 	for (size_t i = 0; i < sizeof parts / sizeof parts[0]; i++) TRY(tx_free_later(ctx, parts[i]));
 	return eval_pair(ctx, h->pairkey, 0);
 }

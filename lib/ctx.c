@@ -178,8 +178,6 @@ static void drain_sconn(avnm_ctx *ctx, struct hnode *h)
 {
 	struct sconn *s = CONTAINER(h, struct sconn, h);
 	const struct mem *m = &ctx->mem;
-	mem_free(m, s->name);
-	mem_free(m, s->hkey);
 	mem_free(m, s->pairkey);
 	free_nodes_of(ctx, s->items);
 	free_detail(ctx, s->detail);
@@ -200,7 +198,6 @@ static void drain_manager(avnm_ctx *ctx, struct hnode *h)
 static void drain_hubset(avnm_ctx *ctx, struct hnode *h)
 {
 	struct hubset *set = CONTAINER(h, struct hubset, h);
-	mem_free(&ctx->mem, set->key);
 	mem_free(&ctx->mem, set);
 }
 
@@ -208,11 +205,7 @@ static void drain_hub(avnm_ctx *ctx, struct hnode *h)
 {
 	struct hconn *c = CONTAINER(h, struct hconn, h);
 	const struct mem *m = &ctx->mem;
-	mem_free(m, c->name);
-	mem_free(m, c->hkey);
 	mem_free(m, c->pairkey);
-	mem_free(m, c->mgr_key);
-	mem_free(m, c->mgr_display);
 	free_nodes_of(ctx, c->items);
 	free_detail(ctx, c->detail);
 	mem_free(m, c);

@@ -53,6 +53,14 @@ int arg_tenant(avnm_ctx *ctx, struct tenant **out, const char *text, int must_ex
 	char g[GUID_LEN + 1], msg[256];
 	*out = NULL;
 	if (!text) return set_error(ctx, AVNM_E_INVALID_ARGUMENT, "tenant id is missing");
+	/* A registered tenant as given (any letter case), without parsing: its key is its
+	 * validated GUID in lower case, so a hit is a well-formed id. */
+	size_t len = strnlen(text, GUID_LEN + 1);
+	struct hnode *h = len == GUID_LEN ? htab_find_lower(&ctx->tenants, text, len) : NULL;
+	if (h) {
+		*out = CONTAINER(h, struct tenant, h);
+		return 0;
+	}
 	if (guid_parse(g, text, msg, sizeof msg))
 		return set_error(ctx, AVNM_E_INVALID_ARGUMENT, "tenant id: %s", msg);
 	*out = tenant_find(ctx, g);

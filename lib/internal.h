@@ -58,6 +58,8 @@ int htab_set_hint(struct htab *t, const void *(*hint_of)(const struct hnode *hea
 void htab_insert(struct htab *t, struct hnode *node, const char *key, size_t klen);
 void htab_remove(struct htab *t, struct hnode *node);
 struct hnode *htab_find(const struct htab *t, const char *key, size_t klen);
+/* htab_find with the key's hash_bytes already computed (one key, several tables). */
+struct hnode *htab_find_hashed(const struct htab *t, const char *key, size_t klen, uint64_t hash);
 /* Find by a name key stored ASCII-lower-cased (names compare case-insensitively). */
 struct hnode *htab_find_lower(const struct htab *t, const char *key, size_t klen);
 /* A registered object by its resource id, without parsing: its canonical key is the id
@@ -250,11 +252,14 @@ struct manager {
 	unsigned char mark;
 };
 
-/* What a connection's reason names beyond its code. Immutable once built. */
+/* What a connection's reason names beyond its code. Immutable once built; one block
+ * (the entries, then their strings), so copying or freeing it is one call. */
 struct detail {
 	size_t n;
+	size_t size;             /* bytes of the block */
+	size_t used;             /* string bytes filled so far (detail_put) */
 	struct {
-		char *item, *manager;
+		const char *item, *manager;
 		unsigned shared;
 	} e[];
 };
@@ -436,6 +441,9 @@ void rd_end(avnm_ctx *ctx);
 int tx_log(avnm_ctx *ctx, void (*fn)(avnm_ctx *, void *, void *), void *a, void *b);
 void *tx_alloc(avnm_ctx *ctx, size_t n);            /* freed on rollback */
 char *tx_strdup(avnm_ctx *ctx, const char *s);
+/* Copy n bytes of s and a terminator to *at, advancing it: for objects that keep
+ * their strings in their own block (one allocation, one free). Returns the copy. */
+char *blk_put(char **at, const char *s, size_t n);
 int tx_free_later(avnm_ctx *ctx, void *p);          /* freed on commit */
 int tx_set_ptr(avnm_ctx *ctx, void *slot, void *value);  /* slot: address of a pointer */
 int tx_set_uint(avnm_ctx *ctx, unsigned *slot, unsigned value);
@@ -508,8 +516,10 @@ int find_conflicts_as(avnm_ctx *ctx, const char *self, unsigned accesses,
                       struct node *const *items, size_t n, int set_msg, struct detail **detail);
 int manager_arg(avnm_ctx *ctx, struct idparts *p, const char *id);
 /* manager_arg, without parsing for a registered manager when `as` is NULL: then only
- * kind, len, key, display and sub of p are set. */
-int manager_ref(avnm_ctx *ctx, struct idparts *p, const char *id, const char *as);
+ * kind, len, key, display and sub of p are set, and *found is the manager (else NULL:
+ * look it up after authorization, R7). */
+int manager_ref(avnm_ctx *ctx, struct idparts *p, struct manager **found, const char *id,
+                const char *as);
 int eval_pair(avnm_ctx *ctx, const char *pairkey, int fresh);
 /* Whether the stored states of the pair behind key are what the rules give from the
  * facts and those states (a fixed point): what a loaded world must satisfy. */
@@ -626,6 +636,12 @@ const char *access_list(char *buf, size_t size, unsigned accesses);
 int scope_item_kind(const char *key);  /* 1 mg, 0 sub */
 char *detail_text(const struct mem *m, const struct detail *d);
 void detail_free(const struct mem *m, struct detail *d);
+/* A detail of n entries whose strings total strbytes (terminators included), to be
+ * filled by detail_put for every i < n. NULL: out of memory. */
+struct detail *detail_alloc(const struct mem *m, size_t n, size_t strbytes);
+void detail_put(struct detail *d, size_t i, const char *item, const char *manager,
+                unsigned shared);
+struct detail *detail_dup(const struct mem *m, const struct detail *d);
 avnm_reason *state_reason(avnm_ctx *ctx, avnm_state st, avnm_reason_code code,
                           const struct detail *d, const char *manager, const char *conn);
 

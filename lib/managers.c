@@ -143,6 +143,9 @@ int local_covers(const struct manager *m, struct tenant *t, struct node *const *
 
 /* ---- R3.3 conflicts ------------------------------------------------------------- */
 
+/* The holdings of some nodes; on the stack while they are few (they nearly always
+ * are: a connection's few items, each held by a few managers). */
+#define GATHER_INLINE 16
 struct gather {
 	avnm_ctx *ctx;
 	avnm_holding *held;
@@ -150,16 +153,30 @@ struct gather {
 	struct node **nodes;
 	size_t nheld, capheld, nkeys, capkeys;
 	int failed;
+	avnm_holding held_inl[GATHER_INLINE];
+	const char *keys_inl[GATHER_INLINE];
+	struct node *nodes_inl[GATHER_INLINE];
 };
 
-static void *grow_to(avnm_ctx *ctx, void *arr, size_t n, size_t *cap, size_t elem)
+static void gather_init(struct gather *g, avnm_ctx *ctx)
+{
+	g->ctx = ctx;
+	g->held = g->held_inl;
+	g->keys = g->keys_inl;
+	g->nodes = g->nodes_inl;
+	g->nheld = g->nkeys = 0;
+	g->capheld = g->capkeys = GATHER_INLINE;
+	g->failed = 0;
+}
+
+static void *grow_to(avnm_ctx *ctx, void *arr, size_t n, size_t *cap, size_t elem, void *inl)
 {
 	if (n < *cap) return arr;
-	size_t nc = *cap ? *cap * 2 : 16;
+	size_t nc = *cap * 2;
 	void *p = mem_alloc(&ctx->mem, nc * elem);
 	if (!p) return NULL;
-	if (arr) memcpy(p, arr, n * elem);
-	mem_free(&ctx->mem, arr);
+	memcpy(p, arr, n * elem);
+	if (arr != inl) mem_free(&ctx->mem, arr);
 	*cap = nc;
 	return p;
 }
@@ -168,7 +185,7 @@ static void gather_node(struct gather *g, struct node *x)
 {
 	void *p;
 	if (g->failed) return;
-	p = grow_to(g->ctx, g->keys, g->nkeys, &g->capkeys, sizeof *g->keys);
+	p = grow_to(g->ctx, g->keys, g->nkeys, &g->capkeys, sizeof *g->keys, g->keys_inl);
 	if (!p) {
 		g->failed = 1;
 		return;
@@ -181,8 +198,8 @@ static void gather_node(struct gather *g, struct node *x)
 			if (e->mgr == h->mgr) dup = 1;
 		if (dup) continue;
 		size_t cap = g->capheld;
-		p = grow_to(g->ctx, g->held, g->nheld, &cap, sizeof *g->held);
-		void *q = p ? grow_to(g->ctx, g->nodes, g->nheld, &g->capheld, sizeof *g->nodes) : NULL;
+		p = grow_to(g->ctx, g->held, g->nheld, &cap, sizeof *g->held, g->held_inl);
+		void *q = p ? grow_to(g->ctx, g->nodes, g->nheld, &g->capheld, sizeof *g->nodes, g->nodes_inl) : NULL;
 		if (!p || !q) {
 			if (p) g->held = p;
 			g->failed = 1;
@@ -209,9 +226,9 @@ static void gather_below(struct gather *g, struct node *x)
 
 static void gather_free(struct gather *g)
 {
-	mem_free(&g->ctx->mem, g->held);
-	mem_free(&g->ctx->mem, g->keys);
-	mem_free(&g->ctx->mem, g->nodes);
+	if (g->held != g->held_inl) mem_free(&g->ctx->mem, g->held);
+	if (g->keys != g->keys_inl) mem_free(&g->ctx->mem, g->keys);
+	if (g->nodes != g->nodes_inl) mem_free(&g->ctx->mem, g->nodes);
 }
 
 static int conflicts_from(avnm_ctx *ctx, struct gather *g, const char *self, unsigned accesses,
@@ -220,36 +237,35 @@ static int conflicts_from(avnm_ctx *ctx, struct gather *g, const char *self, uns
 	if (g->failed) return set_error(ctx, AVNM_E_NO_MEMORY, "out of memory");
 	size_t n = avnm_conflicts_find(g->held, g->nheld, self, accesses, g->keys, g->nkeys, NULL, 0);
 	if (!n) return 0;
-	avnm_conflict *c = mem_alloc(&ctx->mem, n * sizeof *c);
-	struct detail *d = mem_alloc(&ctx->mem, sizeof *d + n * sizeof d->e[0]);
-	if (!c || !d) {
-		mem_free(&ctx->mem, c);
-		mem_free(&ctx->mem, d);
-		return set_error(ctx, AVNM_E_NO_MEMORY, "out of memory");
-	}
+	avnm_conflict few[8];
+	avnm_conflict *c = n <= 8 ? few : mem_alloc(&ctx->mem, n * sizeof *c);
+	if (!c) return set_error(ctx, AVNM_E_NO_MEMORY, "out of memory");
 	avnm_conflicts_find(g->held, g->nheld, self, accesses, g->keys, g->nkeys, c, n);
-	int oom = 0;
-	for (size_t i = 0; i < n; i++) {
-		/* Name things as registered: find the display forms behind the keys. */
-		const struct node *x = NULL;
-		const struct manager *o = NULL;
-		for (size_t j = 0; j < g->nheld; j++)
-			if (g->held[j].item == c[i].item && g->held[j].manager == c[i].manager) {
-				x = g->nodes[j];
-				break;
-			}
-		o = manager_find(ctx, c[i].manager);
-		d->e[i].item = mem_strdup(&ctx->mem, x ? x->display : c[i].item);
-		d->e[i].manager = mem_strdup(&ctx->mem, o ? o->display : c[i].manager);
-		d->e[i].shared = c[i].shared;
-		d->n = i + 1;
-		if (!d->e[i].item || !d->e[i].manager) oom = 1;
+	/* Name things as registered: the display forms behind the keys. */
+	const char *items[8], *mgrs[8], **item = items, **mgr = mgrs;
+	if (n > 8) {
+		item = mem_alloc(&ctx->mem, 2 * n * sizeof *item);
+		mgr = item ? item + n : NULL;
 	}
-	mem_free(&ctx->mem, c);
-	if (oom) {
-		detail_free(&ctx->mem, d);
-		return set_error(ctx, AVNM_E_NO_MEMORY, "out of memory");
+	struct detail *d = NULL;
+	if (item) {
+		size_t bytes = 0;
+		for (size_t i = 0; i < n; i++) {
+			const struct node *x = NULL;
+			for (size_t j = 0; j < g->nheld && !x; j++)
+				if (g->held[j].item == c[i].item && g->held[j].manager == c[i].manager)
+					x = g->nodes[j];
+			const struct manager *o = manager_find(ctx, c[i].manager);
+			item[i] = x ? x->display : c[i].item;
+			mgr[i] = o ? o->display : c[i].manager;
+			bytes += strlen(item[i]) + strlen(mgr[i]) + 2;
+		}
+		d = detail_alloc(&ctx->mem, n, bytes);
+		for (size_t i = 0; d && i < n; i++) detail_put(d, i, item[i], mgr[i], c[i].shared);
 	}
+	if (item != items) mem_free(&ctx->mem, item);
+	if (c != few) mem_free(&ctx->mem, c);
+	if (!d) return set_error(ctx, AVNM_E_NO_MEMORY, "out of memory");
 	int rc = AVNM_E_CONFLICT;
 	if (set_msg) {
 		char *t = detail_text(&ctx->mem, d);
@@ -266,7 +282,8 @@ static int conflicts_from(avnm_ctx *ctx, struct gather *g, const char *self, uns
 int find_conflicts_as(avnm_ctx *ctx, const char *self, unsigned accesses,
                       struct node *const *items, size_t n, int set_msg, struct detail **detail)
 {
-	struct gather g = { ctx, NULL, NULL, NULL, 0, 0, 0, 0, 0 };
+	struct gather g;
+	gather_init(&g, ctx);
 	if (detail) *detail = NULL;
 	if (!accesses) return 0;
 	for (size_t i = 0; i < n; i++) {
@@ -287,12 +304,14 @@ int find_conflicts_as(avnm_ctx *ctx, const char *self, unsigned accesses,
 int strict_move_check(avnm_ctx *ctx, struct node *n, struct node *p)
 {
 	if (!(ctx->flags & AVNM_OPT_STRICT_HIERARCHY)) return 0;
-	struct gather below = { ctx, NULL, NULL, NULL, 0, 0, 0, 0, 0 };
+	struct gather below;
+	gather_init(&below, ctx);
 	gather_node(&below, n);
 	gather_below(&below, n);
 	int rc = below.failed ? set_error(ctx, AVNM_E_NO_MEMORY, "out of memory") : 0;
 	for (size_t i = 0; rc == 0 && i < below.nheld; i++) {
-		struct gather above = { ctx, NULL, NULL, NULL, 0, 0, 0, 0, 0 };
+		struct gather above;
+		gather_init(&above, ctx);
 		for (struct node *a = p; a; a = a->parent) gather_node(&above, a);
 		rc = conflicts_from(ctx, &above, below.held[i].manager, below.held[i].accesses, 0,
 		                    NULL);
@@ -312,13 +331,15 @@ int strict_move_check(avnm_ctx *ctx, struct node *n, struct node *p)
 
 /* ---- create, update, delete --------------------------------------------------------- */
 
-int manager_ref(avnm_ctx *ctx, struct idparts *p, const char *id, const char *as)
+int manager_ref(avnm_ctx *ctx, struct idparts *p, struct manager **found, const char *id,
+                const char *as)
 {
 	/* Only authorization needs the id's segments: a registered manager's key, display
 	 * and subscription are all a change without a principal uses. */
 	struct hnode *h = as ? NULL : htab_find_id(&ctx->managers, id);
+	*found = h ? CONTAINER(h, struct manager, h) : NULL;
 	if (!h) return manager_arg(ctx, p, id);
-	const struct manager *m = CONTAINER(h, const struct manager, h);
+	const struct manager *m = *found;
 	p->kind = IDK_MANAGER;
 	p->len = strlen(m->key);
 	memcpy(p->key, m->key, p->len + 1);

@@ -526,22 +526,24 @@ static struct detail *r_detail(struct rd *r)
 		return NULL;
 	}
 	if (!n) return NULL;
-	struct detail *d = mem_alloc(&r->ctx->mem, sizeof *d + (size_t)n * sizeof d->e[0]);
-	if (!d) {
-		r->bad = 2;
-		return NULL;
+	/* Two passes over the entries: their sizes, then the one block they are copied to. */
+	const unsigned char *start = r->p;
+	size_t mark = r->nscratch, bytes = 0;
+	struct detail *d = NULL;
+	for (int pass = 0; pass < 2 && !r->bad; pass++) {
+		r->p = start;
+		if (pass == 1 && !(d = detail_alloc(&r->ctx->mem, (size_t)n, bytes))) r->bad = 2;
+		for (size_t i = 0; i < n && !r->bad; i++) {
+			const char *item = r_str(r), *mgr = r_str(r);
+			uint64_t shared = r_uint(r);
+			if (shared & ~(uint64_t)AVNM_ACCESS_ALL) r_fail(r);
+			if (r->bad) break;
+			if (pass == 0) bytes += strlen(item) + strlen(mgr) + 2;
+			else detail_put(d, i, item, mgr, (unsigned)shared);
+			rd_release(r, mark);
+		}
 	}
-	size_t mark = r->nscratch;
-	for (size_t i = 0; i < n && !r->bad; i++) {
-		const char *item = r_str(r), *mgr = r_str(r);
-		d->e[i].shared = (unsigned)r_uint(r);
-		d->e[i].item = mem_strdup(&r->ctx->mem, item);
-		d->e[i].manager = mem_strdup(&r->ctx->mem, mgr);
-		d->n = i + 1;
-		if (!d->e[i].item || !d->e[i].manager) r->bad = 2;
-		if (d->e[i].shared & ~AVNM_ACCESS_ALL) r_fail(r);
-		rd_release(r, mark);
-	}
+	rd_release(r, mark);
 	if (r->bad) {
 		detail_free(&r->ctx->mem, d);
 		return NULL;

@@ -40,6 +40,15 @@ char *mem_strndup(const struct mem *m, const char *s, size_t n)
 	return d;
 }
 
+char *blk_put(char **at, const char *s, size_t n)
+{
+	char *d = *at;
+	memcpy(d, s, n);
+	d[n] = '\0';
+	*at = d + n + 1;
+	return d;
+}
+
 char *mem_strdup(const struct mem *m, const char *s)
 {
 	return s ? mem_strndup(m, s, strlen(s)) : NULL;
@@ -196,11 +205,14 @@ static struct hnode *chain_match(struct hnode *e, uint64_t h, const char *key, s
 	return NULL;
 }
 
+struct hnode *htab_find_hashed(const struct htab *t, const char *key, size_t klen, uint64_t hash)
+{
+	return t->nb ? chain_match(t->b[(size_t)hash & (t->nb - 1)], hash, key, klen) : NULL;
+}
+
 struct hnode *htab_find(const struct htab *t, const char *key, size_t klen)
 {
-	if (!t->nb) return NULL;
-	uint64_t h = hash_bytes(key, klen);
-	return chain_match(t->b[(size_t)h & (t->nb - 1)], h, key, klen);
+	return htab_find_hashed(t, key, klen, hash_bytes(key, klen));
 }
 
 struct hnode *htab_find_lower(const struct htab *t, const char *key, size_t klen)

@@ -505,12 +505,55 @@ void avnm_scope_free(avnm_scope *s)
 
 void detail_free(const struct mem *m, struct detail *d)
 {
-	if (!d) return;
-	for (size_t i = 0; i < d->n; i++) {
-		mem_free(m, d->e[i].item);
-		mem_free(m, d->e[i].manager);
-	}
 	mem_free(m, d);
+}
+
+static char *detail_strings(struct detail *d)
+{
+	return (char *)&d->e[d->n];
+}
+
+struct detail *detail_alloc(const struct mem *m, size_t n, size_t strbytes)
+{
+	size_t size = sizeof(struct detail) + n * sizeof ((struct detail *)0)->e[0] + strbytes;
+	struct detail *d = mem_alloc(m, size);
+	if (!d) return NULL;
+	d->n = n;
+	d->size = size;
+	return d;
+}
+
+static const char *detail_str(struct detail *d, const char *s)
+{
+	size_t len = strlen(s) + 1;
+	char *at = detail_strings(d) + d->used;
+	memcpy(at, s, len);
+	d->used += len;
+	return at;
+}
+
+void detail_put(struct detail *d, size_t i, const char *item, const char *manager,
+                unsigned shared)
+{
+	d->e[i].item = detail_str(d, item);
+	d->e[i].manager = detail_str(d, manager);
+	d->e[i].shared = shared;
+}
+
+struct detail *detail_dup(const struct mem *m, const struct detail *d)
+{
+	if (!d) return NULL;
+	struct detail *c = m->alloc(m->opaque, d->size);
+	if (!c) return NULL;
+	memcpy(c, d, d->size);
+	/* the strings moved with the block: point into the copy */
+	const char *from = (const char *)d;
+	char *to = (char *)c;
+	for (size_t i = 0; i < c->n; i++) {
+		c->e[i].item = to + (d->e[i].item - from);
+		c->e[i].manager = to + (d->e[i].manager - from);
+	}
+	return c;
 }
 
 /* "item X is held by manager M for Connectivity,SecurityAdmin; ..." */
