@@ -485,14 +485,20 @@ static void undo_hremove(avnm_ctx *ctx, void *t, void *n)
 {
 	(void)ctx;
 	struct hnode *h = n;
-	htab_insert(t, h, h->key, h->klen);
+	htab_insert_hashed(t, h, h->key, h->klen, h->hash);
+}
+
+int tx_hinsert_hashed(avnm_ctx *ctx, struct htab *t, struct hnode *n, const char *key,
+                      size_t klen, uint64_t hash)
+{
+	TRY(tx_log(ctx, undo_hinsert, t, n));
+	htab_insert_hashed(t, n, key, klen, hash);
+	return 0;
 }
 
 int tx_hinsert(avnm_ctx *ctx, struct htab *t, struct hnode *n, const char *key, size_t klen)
 {
-	TRY(tx_log(ctx, undo_hinsert, t, n));
-	htab_insert(t, n, key, klen);
-	return 0;
+	return tx_hinsert_hashed(ctx, t, n, key, klen, hash_bytes(key, klen));
 }
 
 int tx_hremove(avnm_ctx *ctx, struct htab *t, struct hnode *n)

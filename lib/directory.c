@@ -440,14 +440,15 @@ static int vnet_create(avnm_ctx *ctx, const char *id, const char *region, const 
 	if (!sub)
 		return set_error(ctx, AVNM_E_NOT_FOUND, "subscription %s of virtual network %s does not exist",
 		                 p.sub, p.display);
-	if (htab_find(&ctx->vnets, p.key, p.len))
+	uint64_t hash = hash_bytes(p.key, p.len);
+	if (htab_find_hashed(&ctx->vnets, p.key, p.len, hash))
 		return set_error(ctx, AVNM_E_EXISTS, "virtual network %s exists already", p.display);
 	struct vnet *v;
-	return vnet_link(ctx, &v, &p, sub, region, tags, ntags);
+	return vnet_link(ctx, &v, &p, hash, sub, region, tags, ntags);
 }
 
-int vnet_link(avnm_ctx *ctx, struct vnet **out, const struct idparts *p, struct node *sub,
-              const char *region, const avnm_tag *tags, size_t ntags)
+int vnet_link(avnm_ctx *ctx, struct vnet **out, const struct idparts *p, uint64_t hash,
+              struct node *sub, const char *region, const avnm_tag *tags, size_t ntags)
 {
 	/* The key, and which of its letters were upper case as registered, live in the
 	 * same block: a lookup then touches one allocation, not two. */
@@ -478,7 +479,7 @@ int vnet_link(avnm_ctx *ctx, struct vnet **out, const struct idparts *p, struct 
 		v->ntags = i + 1;
 		TRY(tx_hinsert(ctx, &ctx->tags, &tg->h, tg->hkey, strlen(tg->hkey)));
 	}
-	TRY(tx_hinsert(ctx, &ctx->vnets, &v->h, v->key, strlen(v->key)));
+	TRY(tx_hinsert_hashed(ctx, &ctx->vnets, &v->h, v->key, p->len, hash));
 	TRY(tx_dl_append(ctx, &sub->vnets, &v->in_sub));
 	TRY(tx_mark(ctx, REC_VNET, v, &v->mark));
 	*out = v;

@@ -212,6 +212,19 @@ static int cp_control(uint32_t cp)
 
 enum char_fault { CF_NONE, CF_PERCENT, CF_ASCII, CF_UTF8, CF_UNICODE };
 
+#if defined(__SSE2__)
+/* Whether the 16 bytes at u are all printable ASCII other than '%'. */
+static int plain16(const unsigned char *u)
+{
+	__m128i v = _mm_loadu_si128((const __m128i *)(const void *)u);
+	/* signed bytes: those >= 0x80 are negative, so not above 0x20 */
+	__m128i ok = _mm_and_si128(_mm_cmpgt_epi8(v, _mm_set1_epi8(0x20)),
+	                           _mm_cmplt_epi8(v, _mm_set1_epi8(0x7f)));
+	ok = _mm_andnot_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('%')), ok);
+	return _mm_movemask_epi8(ok) == 0xFFFF;
+}
+#endif
+
 /* Finds the first character of s[0..n) that no id may contain. Returns its offset
  * (n when there is none) and what is wrong with it. */
 static size_t scan_chars(const char *s, size_t n, enum char_fault *fault, uint32_t *cp)
@@ -226,13 +239,10 @@ static size_t scan_chars(const char *s, size_t n, enum char_fault *fault, uint32
 		 * or eight at a time (none below 0x21, none at or above 0x7f, no '%'). */
 #if defined(__SSE2__)
 		while (n - i >= 16) {
-			__m128i v = _mm_loadu_si128((const __m128i *)(const void *)(u + i));
-			/* signed bytes: those >= 0x80 are negative, so not above 0x20 */
-			__m128i ok = _mm_and_si128(_mm_cmpgt_epi8(v, _mm_set1_epi8(0x20)),
-			                           _mm_cmplt_epi8(v, _mm_set1_epi8(0x7f)));
-			ok = _mm_andnot_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('%')), ok);
-			if (_mm_movemask_epi8(ok) != 0xFFFF) break;
+			if (!plain16(u + i)) break;
 			i += 16;
+			/* the rest: the 16 bytes ending at n, overlapping what was checked */
+			if (n - i < 16 && i < n && plain16(u + n - 16)) i = n;
 		}
 #endif
 		while (n - i >= 8) {
@@ -617,7 +627,7 @@ static int seg_is(const struct idctx *c, size_t i, const char *lit)
 
 	if (i >= c->nseg || i >= SEG_MAX || c->seg[i].len != n)
 		return 0;
-	return strncasecmp(c->k + c->seg[i].off, lit, n) == 0;
+	return eq_lower(c->k + c->seg[i].off, lit, n); /* the key is lower case already */
 }
 
 /* Requires literal segment i; what names its role for the message. */
@@ -673,8 +683,8 @@ static int split(struct idctx *c, size_t len, size_t shift)
 		size_t end = start;
 		size_t n;
 
-		while (end < len && c->d[end] != '/')
-			end++;
+		const char *slash = memchr(c->d + start, '/', len - start);
+		end = slash ? (size_t)(slash - c->d) : len;
 		n = end - start;
 		if (n == 0) {
 			if (end == len)

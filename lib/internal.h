@@ -56,6 +56,9 @@ void htab_fini(struct htab *t);
 /* Give t the hints above; before anything is inserted. -1: out of memory. */
 int htab_set_hint(struct htab *t, const void *(*hint_of)(const struct hnode *head));
 void htab_insert(struct htab *t, struct hnode *node, const char *key, size_t klen);
+/* htab_insert with hash == hash_bytes(key, klen), computed by the caller. */
+void htab_insert_hashed(struct htab *t, struct hnode *node, const char *key, size_t klen,
+                        uint64_t hash);
 void htab_remove(struct htab *t, struct hnode *node);
 struct hnode *htab_find(const struct htab *t, const char *key, size_t klen);
 /* htab_find with the key's hash_bytes already computed (one key, several tables). */
@@ -450,6 +453,8 @@ int tx_set_uint(avnm_ctx *ctx, unsigned *slot, unsigned value);
 int tx_set_int(avnm_ctx *ctx, int *slot, int value);
 int tx_set_size(avnm_ctx *ctx, size_t *slot, size_t value);
 int tx_hinsert(avnm_ctx *ctx, struct htab *t, struct hnode *n, const char *key, size_t klen);
+int tx_hinsert_hashed(avnm_ctx *ctx, struct htab *t, struct hnode *n, const char *key,
+                      size_t klen, uint64_t hash);
 int tx_hremove(avnm_ctx *ctx, struct htab *t, struct hnode *n);
 int tx_dl_append(avnm_ctx *ctx, struct dl *head, struct dl *node);
 int tx_dl_unlink(avnm_ctx *ctx, struct dl *node);
@@ -555,8 +560,9 @@ int mg_link(avnm_ctx *ctx, struct node **out, struct tenant *t, const char *key,
             struct node *parent);
 int sub_link(avnm_ctx *ctx, struct node **out, struct tenant *t, const char *guid,
              struct node *parent);
-int vnet_link(avnm_ctx *ctx, struct vnet **out, const struct idparts *p, struct node *sub,
-              const char *region, const avnm_tag *tags, size_t ntags);
+/* hash: hash_bytes of p->key (the caller looked for a duplicate with it). */
+int vnet_link(avnm_ctx *ctx, struct vnet **out, const struct idparts *p, uint64_t hash,
+              struct node *sub, const char *region, const avnm_tag *tags, size_t ntags);
 int manager_link(avnm_ctx *ctx, struct manager **out, const struct idparts *p, struct node *sub,
                  unsigned accesses, struct node **items, size_t n);
 /* R4.2 pairing key: manager, tenant and the sorted scope items (tx-allocated). */

@@ -662,9 +662,12 @@ static int load_one(avnm_ctx *ctx, const struct rec *rec, int *deferred)
 		struct idparts p;
 		if (r.bad || id_parse(&p, id, NULL, 0) || p.kind != IDK_VNET || strcmp(p.key, body)) break;
 		struct node *sub = node_find_sub(ctx, p.sub);
-		if (!sub || htab_find(&ctx->vnets, p.key, p.len) || tags_valid(ctx, tags, (size_t)nt)) break;
+		uint64_t hash = hash_bytes(p.key, p.len);
+		if (!sub || htab_find_hashed(&ctx->vnets, p.key, p.len, hash) ||
+		    tags_valid(ctx, tags, (size_t)nt))
+			break;
 		struct vnet *v;
-		rc = vnet_link(ctx, &v, &p, sub, has_region ? region : NULL, tags, (size_t)nt);
+		rc = vnet_link(ctx, &v, &p, hash, sub, has_region ? region : NULL, tags, (size_t)nt);
 		made = v;
 		break;
 	}

@@ -174,10 +174,16 @@ static void htab_grow(struct htab *t)
 
 void htab_insert(struct htab *t, struct hnode *node, const char *key, size_t klen)
 {
+	htab_insert_hashed(t, node, key, klen, hash_bytes(key, klen));
+}
+
+void htab_insert_hashed(struct htab *t, struct hnode *node, const char *key, size_t klen,
+                        uint64_t hash)
+{
 	if (t->n >= t->nb) htab_grow(t);
 	node->key = key;
 	node->klen = klen;
-	node->hash = hash_bytes(key, klen);
+	node->hash = hash;
 	size_t i = (size_t)node->hash & (t->nb - 1);
 	node->next = t->b[i];
 	t->b[i] = node;
