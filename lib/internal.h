@@ -195,27 +195,29 @@ struct tenant {
 	struct dl hubs;          /* hub connections of this tenant */
 };
 
-/* A management group or a subscription: a node of one tenant's hierarchy. */
+/* A management group or a subscription: a node of one tenant's hierarchy. The first
+ * fields are what a question and a refresh of the flat caches below a node touch, so
+ * they share as few cache lines as possible. */
 struct node {
 	/* Every manager holding this node or one above it, highest first, each once (the
 	 * order of R3.4): what a question reads instead of walking the chain. Derived from
 	 * the holders and parents above; kept current by flat_refresh. FLAT_OVER: more
 	 * than FLAT_CAP, so questions walk the chain. */
-	struct manager *flat[FLAT_CAP];  /* first: the one line a question reads */
+	struct manager *flat[FLAT_CAP];
 	unsigned char nflat;
 	unsigned char mark;
 	enum node_kind kind;
+	struct node *parent;
+	struct holding *holders;
+	struct dl children;      /* child nodes */
+	struct dl sibling;
+	struct tenant *tenant;
+	unsigned depth;          /* root 0 */
 	struct hnode h;          /* ctx->nodes: "s/<guid>" or "m/<tenant>/<mgid-lower>" */
 	struct hnode h_name;     /* ctx->mg_names: "<mgid-lower>", groups only (R2.7) */
-	struct tenant *tenant;
-	struct node *parent;
-	unsigned depth;          /* root 0 */
 	char *hkey;
 	char *key;               /* canonical resource id */
 	char *display;           /* resource id as first registered */
-	struct dl children;      /* child nodes */
-	struct dl sibling;
-	struct holding *holders;
 	struct dl vnets;         /* subscriptions: their virtual networks */
 };
 
@@ -227,17 +229,19 @@ struct vtag {
 };
 
 struct vnet {
-	struct hnode h;          /* ctx->vnets: canonical id */
-	char *key, *region;      /* key: in the same block as the struct */
+	char *key, *region;      /* key: in the same block, right after the struct */
 	unsigned char *upper;    /* bit i: byte i of the id as registered is upper case
 	                          * (NULL: none is; else in the block after the key); see
-	                          * vnet_display. Most of a network's
-	                          * memory was a second copy of its id. */
+	                          * vnet_display. Most of a network's memory was a second
+	                          * copy of its id. */
 	unsigned char mark;
-	struct node *sub;
 	struct dl in_sub;
 	size_t ntags;
 	struct vtag *tags;
+	/* Last, next to the key that follows: what a question reads is one short run of
+	 * memory (the subscription, the table node, the key). */
+	struct node *sub;
+	struct hnode h;          /* ctx->vnets: canonical id */
 };
 
 struct manager {
