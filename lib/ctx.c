@@ -16,12 +16,11 @@ const char *avnm_version_string(void)
 	return AVNM_VERSION_STRING;
 }
 
-#define MAX_DEPTH_CAP 64u
 
 /* A question about a network reads its subscription's flat holder cache next. */
 static const void *vnet_hint(const struct hnode *head)
 {
-	return CONTAINER(head, const struct vnet, h)->sub->flat;
+	return CONTAINER(head, const struct vnet, h)->sub;
 }
 
 int avnm_ctx_new(avnm_ctx **out, const avnm_options *opts)
@@ -50,6 +49,7 @@ int avnm_ctx_new(avnm_ctx **out, const avnm_options *opts)
 	ctx->max_depth = opts->max_mg_depth ? opts->max_mg_depth : 6;
 	ctx->max_mgs = opts->max_mgs_per_tenant ? opts->max_mgs_per_tenant : 10000;
 	ctx->next_serial = 1;
+	ctx->holdclock = 1;
 	struct htab *tabs[] = { &ctx->tenants, &ctx->nodes, &ctx->mg_names, &ctx->vnets, &ctx->tags,
 	                        &ctx->managers, &ctx->pairs_s, &ctx->pairs_h, &ctx->hubs,
 	                        &ctx->hubs_by_mgr, &ctx->principals, &ctx->roles };

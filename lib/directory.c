@@ -143,7 +143,6 @@ static int node_new(avnm_ctx *ctx, struct node **out, struct tenant *t, enum nod
 	}
 	if (parent) TRY(tx_dl_append(ctx, &parent->children, &n->sibling));
 	if (parent) TRY(tx_mark(ctx, REC_NODE, n, &n->mark));
-	flat_refresh(n);
 	*out = n;
 	return 0;
 }
@@ -163,6 +162,7 @@ int tenant_link(avnm_ctx *ctx, struct tenant **out, const char *guid, const char
 {
 	struct tenant *t = tx_alloc(ctx, sizeof *t);
 	TRY_MEM(ctx, t);
+	t->changed = ctx->holdclock; /* a new node's cache (flatgen 0) is stale */
 	memcpy(t->id, guid, GUID_LEN + 1);
 	dl_init(&t->sconns);
 	dl_init(&t->hubs);
@@ -265,11 +265,10 @@ static int reparent(avnm_ctx *ctx, struct node *n, struct node *p)
 {
 	TRY(tx_mark(ctx, REC_NODE, n, &n->mark));
 	TRY(touch_chain(ctx, n));
-	TRY(flat_changing(ctx, n));
+	TRY(holdings_changed(ctx, n->tenant));
 	TRY(tx_dl_unlink(ctx, &n->sibling));
 	TRY(tx_set_ptr(ctx, &n->parent, p));
 	TRY(tx_dl_append(ctx, &p->children, &n->sibling));
-	flat_refresh(n);
 	TRY(set_depths(ctx, n, p->depth + 1));
 	TRY(touch_chain(ctx, n));
 	/* R4.5a: implied consent in this tenant may have started or lapsed. */

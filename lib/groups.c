@@ -105,7 +105,7 @@ static void dynamic_in(struct effset *s, const struct manager *m, const struct g
 		}
 		for (struct hnode *h = htab_find(&s->ctx->tags, hk, strlen(hk)); h; h = htab_find_next(h)) {
 			const struct vnet *v = CONTAINER(h, struct vtag, h)->vnet;
-			if (has_tags(v, cd) && covered_by(v->sub, m)) eff_add(s, v->key, NULL, v);
+			if (has_tags(v, cd) && covered_by(s->ctx, v->sub, m)) eff_add(s, v->key, NULL, v);
 		}
 		mem_free(&s->ctx->mem, hk);
 	}
@@ -120,7 +120,7 @@ static int effective(avnm_ctx *ctx, struct effset *s, struct group *g)
 	struct hnode *e = NULL;
 	while ((e = htab_iter(&g->members, &pos, e)) != NULL) {
 		const struct member *mb = CONTAINER(e, const struct member, h);
-		if (covered_by(mb->vnet->sub, m)) eff_add(s, mb->key, mb->display, NULL);
+		if (covered_by(ctx, mb->vnet->sub, m)) eff_add(s, mb->key, mb->display, NULL);
 	}
 	if (g->nconds) {
 		/* R5.3: the home tenant; with the option, also connected tenants. */

@@ -4,6 +4,7 @@
 #define AVNM_INTERNAL_H
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -169,6 +170,9 @@ struct avnm_scope {
 
 enum node_kind { NODE_MG = 1, NODE_SUB = 2 };
 
+/* The deepest hierarchy avnm_options.max_mg_depth may ask for (levels below a root). */
+#define MAX_DEPTH_CAP 64u
+
 #define FLAT_CAP 4
 #define FLAT_OVER 0xff
 
@@ -185,6 +189,9 @@ struct holding {
 };
 
 struct tenant {
+	/* ctx->holdclock at the last change of holdings or of the hierarchy in the tenant
+	 * (or at its undo): the nodes' flat caches validated before it are stale. */
+	uint64_t changed;
 	struct hnode h;          /* ctx->tenants: lower GUID */
 	char id[GUID_LEN + 1];
 	char *name;
@@ -196,22 +203,27 @@ struct tenant {
 };
 
 /* A management group or a subscription: a node of one tenant's hierarchy. The first
- * fields are what a question and a refresh of the flat caches below a node touch, so
- * they share as few cache lines as possible. */
+ * fields are what a question touches, so they share as few cache lines as possible. */
 struct node {
-	/* Every manager holding this node or one above it, highest first, each once (the
-	 * order of R3.4): what a question reads instead of walking the chain. Derived from
-	 * the holders and parents above; kept current by flat_refresh. FLAT_OVER: more
-	 * than FLAT_CAP, so questions walk the chain. */
-	struct manager *flat[FLAT_CAP];
-	unsigned char nflat;
+	/* The flat cache: every manager holding this node or one above it, highest first,
+	 * each once (the order of R3.4), which a question reads instead of walking the
+	 * chain; nflat of them, or FLAT_OVER (more than FLAT_CAP: walk the chain).
+	 * flatgen: ctx->holdclock when it was last found valid. Valid while no change in
+	 * the tenant came after that (flatgen >= tenant->changed), so a change invalidates
+	 * every cache of its tenant at once, in O(1); and while nothing changed anywhere
+	 * (flatgen == ctx->holdclock) a question need not read the tenant at all. Filled
+	 * by the first reader that finds it stale (flat_of); readers share the read lock,
+	 * so the fields are atomic (any two readers fill it alike). */
+	_Atomic(struct manager *) flat[FLAT_CAP];
+	_Atomic uint64_t flatgen;
+	_Atomic unsigned char nflat;
 	unsigned char mark;
 	enum node_kind kind;
+	struct tenant *tenant;
 	struct node *parent;
 	struct holding *holders;
 	struct dl children;      /* child nodes */
 	struct dl sibling;
-	struct tenant *tenant;
 	unsigned depth;          /* root 0 */
 	struct hnode h;          /* ctx->nodes: "s/<guid>" or "m/<tenant>/<mgid-lower>" */
 	struct hnode h_name;     /* ctx->mg_names: "<mgid-lower>", groups only (R2.7) */
@@ -410,6 +422,7 @@ struct avnm_ctx {
 	int errcode;
 	char errmsg[1024];
 	uint64_t next_serial;
+	uint64_t holdclock;      /* counts changes of holdings or hierarchies (struct node) */
 
 	struct htab tenants, nodes, mg_names, vnets, tags, managers, pairs_s, pairs_h, hubs,
 	    hubs_by_mgr, principals, roles;
@@ -510,13 +523,14 @@ int hold_add(avnm_ctx *ctx, struct node *n, struct manager *m, struct sconn *via
 int hold_remove(avnm_ctx *ctx, struct node *n, struct manager *m, struct sconn *via);
 const struct holding *held_by(const struct node *n, const struct manager *m);
 /* Whether m holds n or a node above it (its effective scope covers n). */
-int covered_by(const struct node *n, const struct manager *m);
-/* Before a change to the holders of n or to the parent of n: logs the refresh of the
- * flat caches below n that a rollback needs (after the change is undone). */
-int flat_changing(avnm_ctx *ctx, struct node *n);
-/* After such a change (and for a new node): recompute the flat caches of n and of
- * every node below it. Never allocates. */
-void flat_refresh(struct node *n);
+int covered_by(const avnm_ctx *ctx, const struct node *n, const struct manager *m);
+/* The managers holding n or a node above it, highest first, each once, into out: how
+ * many, or FLAT_OVER when more than FLAT_CAP (then walk the chain). From n's flat
+ * cache, filled first if stale. */
+unsigned flat_of(const avnm_ctx *ctx, const struct node *n, struct manager *out[FLAT_CAP]);
+/* A change of holdings or of the hierarchy in t: its flat caches are stale, now and
+ * again when the change is undone. */
+int holdings_changed(avnm_ctx *ctx, struct tenant *t);
 int local_covers(const struct manager *m, struct tenant *t, struct node *const *items,
                  size_t n);
 /* R3.3 check for manager `self` (canonical id) holding items with accesses. Returns

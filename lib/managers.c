@@ -20,66 +20,56 @@ const struct holding *held_by(const struct node *n, const struct manager *m)
 
 /* ---- the flat holder cache of a node (struct node, flat) ---------------------- */
 
-static void flat_compute(struct node *n)
+unsigned flat_of(const avnm_ctx *ctx, const struct node *n, struct manager *out[FLAT_CAP])
 {
-	const struct node *p = n->parent;
-	unsigned k = 0;
-	if (p && p->nflat == FLAT_OVER) {
-		n->nflat = FLAT_OVER;
-		return;
-	}
-	if (p) {
-		k = p->nflat;
-		memcpy(n->flat, p->flat, k * sizeof n->flat[0]);
-	}
-	for (const struct holding *h = n->holders; h; h = h->next) {
-		unsigned i = 0;
-		while (i < k && n->flat[i] != h->mgr) i++;
-		if (i < k) continue;
-		if (k == FLAT_CAP) {
-			n->nflat = FLAT_OVER;
-			return;
+	/* the cache is mutable state of a node that is otherwise only read here */
+	struct node *c = (struct node *)(uintptr_t)n;
+	uint64_t seen = atomic_load_explicit(&c->flatgen, memory_order_acquire);
+	unsigned k;
+	if (seen == ctx->holdclock || seen >= n->tenant->changed) {
+		k = atomic_load_explicit(&c->nflat, memory_order_relaxed);
+		for (unsigned i = 0; k != FLAT_OVER && i < k; i++)
+			out[i] = atomic_load_explicit(&c->flat[i], memory_order_relaxed);
+	} else {
+		/* the parent's managers (from its cache, filled first if need be: the siblings
+		 * of n then find it ready), then n's own, each once */
+		k = n->parent ? flat_of(ctx, n->parent, out) : 0;
+		for (const struct holding *h = n->holders; h && k != FLAT_OVER; h = h->next) {
+			unsigned j = 0;
+			while (j < k && out[j] != h->mgr) j++;
+			if (j < k) continue;
+			k = k == FLAT_CAP ? FLAT_OVER : k;
+			if (k != FLAT_OVER) out[k++] = h->mgr;
 		}
-		n->flat[k++] = h->mgr;
+		for (unsigned i = 0; k != FLAT_OVER && i < k; i++)
+			atomic_store_explicit(&c->flat[i], out[i], memory_order_relaxed);
+		atomic_store_explicit(&c->nflat, (unsigned char)k, memory_order_relaxed);
 	}
-	n->nflat = (unsigned char)k;
+	/* found valid now: the next question takes the first test */
+	if (seen != ctx->holdclock) atomic_store_explicit(&c->flatgen, ctx->holdclock, memory_order_release);
+	return k;
 }
 
-void flat_refresh(struct node *n)
+static void undo_holdings(avnm_ctx *ctx, void *t, void *unused)
 {
-	/* pre-order over the subtree through the child lists: no stack, no recursion */
-	struct node *v = n;
-	flat_compute(v);
-	for (;;) {
-		if (!DL_EMPTY(&v->children)) {
-			v = CONTAINER(v->children.next, struct node, sibling);
-			flat_compute(v);
-			continue;
-		}
-		while (v != n && v->sibling.next == &v->parent->children) v = v->parent;
-		if (v == n) return;
-		v = CONTAINER(v->sibling.next, struct node, sibling);
-		flat_compute(v);
-	}
-}
-
-static void undo_flat(avnm_ctx *ctx, void *n, void *unused)
-{
-	(void)ctx;
 	(void)unused;
-	flat_refresh(n);
+	((struct tenant *)t)->changed = ++ctx->holdclock;
 }
 
-int flat_changing(avnm_ctx *ctx, struct node *n)
+int holdings_changed(avnm_ctx *ctx, struct tenant *t)
 {
-	return tx_log(ctx, undo_flat, n, NULL);
+	TRY(tx_log(ctx, undo_holdings, t, NULL));
+	t->changed = ++ctx->holdclock;
+	return 0;
 }
 
-int covered_by(const struct node *n, const struct manager *m)
+int covered_by(const avnm_ctx *ctx, const struct node *n, const struct manager *m)
 {
-	if (n->nflat != FLAT_OVER) {
-		for (unsigned i = 0; i < n->nflat; i++)
-			if (n->flat[i] == m) return 1;
+	struct manager *flat[FLAT_CAP];
+	unsigned k = flat_of(ctx, n, flat);
+	if (k != FLAT_OVER) {
+		for (unsigned i = 0; i < k; i++)
+			if (flat[i] == m) return 1;
 		return 0;
 	}
 	for (; n; n = n->parent)
@@ -106,9 +96,8 @@ int hold_add(avnm_ctx *ctx, struct node *n, struct manager *m, struct sconn *via
 	h->mgr = m;
 	h->via = via;
 	h->next = n->holders;
-	TRY(flat_changing(ctx, n));
+	TRY(holdings_changed(ctx, n->tenant));
 	TRY(tx_set_ptr(ctx, &n->holders, h));
-	flat_refresh(n);
 	return first ? scope_event(ctx, AVNM_EVENT_SCOPE_ENTERED, n, m) : 0;
 }
 
@@ -119,9 +108,8 @@ int hold_remove(avnm_ctx *ctx, struct node *n, struct manager *m, struct sconn *
 	if (!*pp) return 0;
 	struct holding *h = *pp;
 	TRY(tx_free_later(ctx, h));
-	TRY(flat_changing(ctx, n));
+	TRY(holdings_changed(ctx, n->tenant));
 	TRY(tx_set_ptr(ctx, pp, h->next));
-	flat_refresh(n);
 	return held_by(n, m) ? 0 : scope_event(ctx, AVNM_EVENT_SCOPE_LEFT, n, m);
 }
 

@@ -60,7 +60,7 @@ static int decide(int *allowed, avnm_reason **reason, avnm_ctx *ctx, const char 
 	if (!mh && !(mh = htab_find(&ctx->managers, mp.key, mp.len)))
 		return set_error(ctx, AVNM_E_NOT_FOUND, "network manager %s does not exist", mp.display);
 	struct manager *m = CONTAINER(mh, struct manager, h);
-	*allowed = (m->accesses & access) && node && covered_by(node, m);
+	*allowed = (m->accesses & access) && node && covered_by(ctx, node, m);
 	if (!reason) return 0;
 
 	/* the reason: which item of the chain is held, and how */
@@ -138,11 +138,14 @@ int avnm_can_manage(int *allowed, avnm_reason **reason, avnm_ctx *ctx, const cha
 /* The managers holding node or a node above it, highest first, each once (R3.4: a
  * manager is listed at its highest item): from the node's flat cache, or by walking
  * the chain when the cache overflowed. Returns how many; fills at most cap. */
-static size_t chain_managers(const struct node *node, const struct manager **out, size_t cap)
+static size_t chain_managers(const avnm_ctx *ctx, const struct node *node,
+                             const struct manager **out, size_t cap)
 {
-	if (node->nflat != FLAT_OVER) {
-		for (unsigned i = 0; i < node->nflat && i < cap; i++) out[i] = node->flat[i];
-		return node->nflat;
+	struct manager *flat[FLAT_CAP];
+	unsigned nf = flat_of(ctx, node, flat);
+	if (nf != FLAT_OVER) {
+		for (unsigned i = 0; i < nf && i < cap; i++) out[i] = flat[i];
+		return nf;
 	}
 	const struct node *chain[80];
 	size_t n = 0, k = 0;
@@ -168,11 +171,11 @@ static int managers_of(avnm_list **out, avnm_ctx *ctx, const char *res, unsigned
 	TRY(one_access(ctx, access));
 	TRY(place(ctx, &node, &v, &rp, res, tenant));
 	const struct manager *few[64], **all = few;
-	size_t n = node ? chain_managers(node, few, sizeof few / sizeof few[0]) : 0;
+	size_t n = node ? chain_managers(ctx, node, few, sizeof few / sizeof few[0]) : 0;
 	if (n > sizeof few / sizeof few[0]) {
 		all = mem_alloc(&ctx->mem, n * sizeof *all);
 		TRY_MEM(ctx, all);
-		chain_managers(node, all, n);
+		chain_managers(ctx, node, all, n);
 	}
 	avnm_list *l = list_new(&ctx->mem);
 	int rc = l ? 0 : AVNM_E_NO_MEMORY;
