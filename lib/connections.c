@@ -5,29 +5,19 @@
 
 #include "internal.h"
 
-static struct sconn *pair_s(avnm_ctx *ctx, const char *key)
+struct hnode *pair_find(const struct htab *pairs, const struct pairkey *pk)
 {
-	struct hnode *h = htab_find(&ctx->pairs_s, key, strlen(key));
-	return h ? CONTAINER(h, struct sconn, h_pair) : NULL;
-}
-
-static struct hconn *pair_h(avnm_ctx *ctx, const char *key)
-{
-	struct hnode *h = htab_find(&ctx->pairs_h, key, strlen(key));
-	return h ? CONTAINER(h, struct hconn, h_pair) : NULL;
+	return htab_find_hashed(pairs, pk->key, pk->len, pk->hash);
 }
 
 /* R4.2: same manager, same tenant, equal scopes (items are sorted canonical keys). */
-char *make_pairkey(avnm_ctx *ctx, const char *mgr_key, const struct tenant *t,
-                          struct node *const *items, size_t n)
+int make_pairkey(avnm_ctx *ctx, struct pairkey *pk, const char *mgr_key, const struct tenant *t,
+                 struct node *const *items, size_t n)
 {
 	size_t mlen = strlen(mgr_key), len = mlen + 1 + GUID_LEN + 1;
 	for (size_t i = 0; i < n; i++) len += (i ? 1 : 0) + strlen(items[i]->key);
 	char *k = tx_alloc(ctx, len + 1);
-	if (!k) {
-		set_error(ctx, AVNM_E_NO_MEMORY, "out of memory");
-		return NULL;
-	}
+	if (!k) return set_error(ctx, AVNM_E_NO_MEMORY, "out of memory");
 	char *d = k;
 	memcpy(d, mgr_key, mlen);
 	d += mlen;
@@ -42,7 +32,10 @@ char *make_pairkey(avnm_ctx *ctx, const char *mgr_key, const struct tenant *t,
 		d += l;
 	}
 	*d = '\0';
-	return k;
+	pk->key = k;
+	pk->len = len;
+	pk->hash = hash_bytes(k, len);
+	return 0;
 }
 
 static void undo_detail(avnm_ctx *ctx, void *d, void *unused)
@@ -135,15 +128,13 @@ struct pair {
 	struct detail *detail; /* of the conflict, if any: the caller frees it */
 };
 
-static int gather_pair(avnm_ctx *ctx, const char *key, struct pair *p)
+static int gather_pair(avnm_ctx *ctx, const struct hnode *pair, struct pair *p)
 {
 	memset(p, 0, sizeof *p);
-	/* both sides of the pair share the key: hash it once */
-	size_t len = strlen(key);
-	uint64_t hash = hash_bytes(key, len);
-	struct hnode *e = htab_find_hashed(&ctx->pairs_s, key, len, hash);
+	/* both sides share the key, hashed when the connection was made */
+	struct hnode *e = htab_find_hashed(&ctx->pairs_s, pair->key, pair->klen, pair->hash);
 	p->s = e ? CONTAINER(e, struct sconn, h_pair) : NULL;
-	e = htab_find_hashed(&ctx->pairs_h, key, len, hash);
+	e = htab_find_hashed(&ctx->pairs_h, pair->key, pair->klen, pair->hash);
 	p->h = e ? CONTAINER(e, struct hconn, h_pair) : NULL;
 	if (!p->s && !p->h) return 0;
 	p->m = p->s ? p->s->mgr : manager_find(ctx, p->h->mgr_key);
@@ -184,10 +175,10 @@ static int holds_now(const struct sconn *s)
 	return s->state == AVNM_STATE_CONNECTED && s->reason == AVNM_REASON_CONNECTED;
 }
 
-int eval_pair(avnm_ctx *ctx, const char *key, int fresh)
+int eval_pair(avnm_ctx *ctx, const struct hnode *pair, int fresh)
 {
 	struct pair p;
-	TRY(gather_pair(ctx, key, &p));
+	TRY(gather_pair(ctx, pair, &p));
 	int rc = 0;
 	avnm_state st;
 	if (p.s) {
@@ -205,10 +196,10 @@ int eval_pair(avnm_ctx *ctx, const char *key, int fresh)
 	return rc;
 }
 
-int pair_consistent(avnm_ctx *ctx, const char *key, int *ok)
+int pair_consistent(avnm_ctx *ctx, const struct hnode *pair, int *ok)
 {
 	struct pair p;
-	TRY(gather_pair(ctx, key, &p));
+	TRY(gather_pair(ctx, pair, &p));
 	*ok = 1;
 	for (int hub = 0; hub < 2; hub++) {
 		unsigned *state = hub ? (p.h ? &p.h->state : NULL) : (p.s ? &p.s->state : NULL);
@@ -231,13 +222,13 @@ int reevaluate_manager_conns(avnm_ctx *ctx, const char *mgr_key)
 		size_t pos = 0;
 		struct hnode *e = NULL;
 		while ((e = htab_iter(&m->sconns, &pos, e)) != NULL)
-			TRY(eval_pair(ctx, CONTAINER(e, struct sconn, h)->pairkey, 0));
+			TRY(eval_pair(ctx, &CONTAINER(e, struct sconn, h)->h_pair, 0));
 	}
 	struct hnode *e = htab_find(&ctx->hubs_by_mgr, mgr_key, strlen(mgr_key));
 	if (e) {
 		struct hubset *set = CONTAINER(e, struct hubset, h);
 		for (struct dl *x = set->hubs.next; x != &set->hubs; x = x->next)
-			TRY(eval_pair(ctx, CONTAINER(x, struct hconn, in_mgr)->pairkey, 0));
+			TRY(eval_pair(ctx, &CONTAINER(x, struct hconn, in_mgr)->h_pair, 0));
 	}
 	return 0;
 }
@@ -247,12 +238,12 @@ int reevaluate_tenant_conns(avnm_ctx *ctx, struct tenant *t)
 {
 	for (struct dl *x = t->sconns.next; x != &t->sconns; x = x->next) {
 		struct sconn *s = CONTAINER(x, struct sconn, in_tenant);
-		if (s->mgr->home == t) TRY(eval_pair(ctx, s->pairkey, 0));
+		if (s->mgr->home == t) TRY(eval_pair(ctx, &s->h_pair, 0));
 	}
 	for (struct dl *x = t->hubs.next; x != &t->hubs; x = x->next) {
 		struct hconn *h = CONTAINER(x, struct hconn, in_tenant);
 		struct manager *m = manager_find(ctx, h->mgr_key);
-		if (m && m->home == t) TRY(eval_pair(ctx, h->pairkey, 0));
+		if (m && m->home == t) TRY(eval_pair(ctx, &h->h_pair, 0));
 	}
 	return 0;
 }
@@ -294,19 +285,20 @@ static int sconn_create(avnm_ctx *ctx, const char *as, const char *mgr_id, const
 	if (old)
 		return set_error(ctx, AVNM_E_EXISTS, "network manager %s has a scope connection %s already",
 		                 m->display, old->name);
-	char *pk = make_pairkey(ctx, m->key, t, items, n);
-	TRY_MEM(ctx, pk);
-	if ((old = pair_s(ctx, pk)) != NULL)
+	struct pairkey pk;
+	TRY(make_pairkey(ctx, &pk, m->key, t, items, n));
+	struct hnode *twin = pair_find(&ctx->pairs_s, &pk);
+	if ((old = twin ? CONTAINER(twin, struct sconn, h_pair) : NULL) != NULL)
 		return set_error(ctx, AVNM_E_EXISTS,
 		                 "scope connection %s of network manager %s has the same tenant and scope "
 		                 "already (R4.9)", old->name, m->display);
 	struct sconn *s;
-	TRY(sconn_link(ctx, &s, m, name, t, items, n, pk));
-	return eval_pair(ctx, s->pairkey, 1);
+	TRY(sconn_link(ctx, &s, m, name, t, items, n, &pk));
+	return eval_pair(ctx, &s->h_pair, 1);
 }
 
 int sconn_link(avnm_ctx *ctx, struct sconn **out, struct manager *m, const char *name,
-               struct tenant *t, struct node **items, size_t n, char *pk)
+               struct tenant *t, struct node **items, size_t n, const struct pairkey *pk)
 {
 	size_t nl = strlen(name);
 	struct sconn *s = tx_alloc(ctx, sizeof *s + 2 * (nl + 1)); /* name and key inside */
@@ -316,13 +308,13 @@ int sconn_link(avnm_ctx *ctx, struct sconn **out, struct manager *m, const char 
 	s->tenant = t;
 	s->items = items;
 	s->nitems = n;
-	s->pairkey = pk;
+	s->pairkey = pk->key;
 	char *at = (char *)(s + 1);
 	s->name = blk_put(&at, name, nl);
 	s->hkey = blk_put(&at, name, nl);
 	ascii_lower(s->hkey, s->hkey, nl);
 	TRY(tx_hinsert(ctx, &m->sconns, &s->h, s->hkey, nl));
-	TRY(tx_hinsert(ctx, &ctx->pairs_s, &s->h_pair, pk, strlen(pk)));
+	TRY(tx_hinsert_hashed(ctx, &ctx->pairs_s, &s->h_pair, pk->key, pk->len, pk->hash));
 	TRY(tx_dl_append(ctx, &t->sconns, &s->in_tenant));
 	TRY(tx_mark(ctx, REC_SCONN, s, &s->mark));
 	*out = s;
@@ -359,7 +351,7 @@ int sconn_delete_internal(avnm_ctx *ctx, struct sconn *s)
 	void *parts[] = { s->items, s->pairkey, s }; /* name and key are in s's block */
 	for (size_t i = 0; i < sizeof parts / sizeof parts[0]; i++) TRY(tx_free_later(ctx, parts[i]));
 	/* The counterpart reacts (R4.4, R4.7). */
-	return eval_pair(ctx, s->pairkey, 0);
+	return eval_pair(ctx, &s->h_pair, 0);
 }
 
 /* Find scope connection `name` of the manager named by p (after authorization). */
@@ -447,7 +439,7 @@ static int sconn_reject(avnm_ctx *ctx, const char *as, const char *tenant, const
 		                 "rejected; a connected tenant withdraws by deleting its hub connection (R4.8)",
 		                 s->name, avnm_state_name((avnm_state)s->state));
 	TRY(tx_set_int(ctx, &s->rejected, 1));
-	return eval_pair(ctx, s->pairkey, 0); /* marks s */
+	return eval_pair(ctx, &s->h_pair, 0); /* marks s */
 }
 
 int avnm_scope_connection_reject(avnm_ctx *ctx, const char *as, const char *tenant,
@@ -466,7 +458,7 @@ static int sconn_reevaluate(avnm_ctx *ctx, const char *as, const char *mgr_id, c
 	TRY(arg_name(ctx, "scope connection", name));
 	TRY(authz_manager_write(ctx, as, &p, 0, "R6.6"));
 	TRY(sconn_lookup(ctx, &s, &p, name));
-	return eval_pair(ctx, s->pairkey, 1);
+	return eval_pair(ctx, &s->h_pair, 1);
 }
 
 int avnm_scope_connection_reevaluate(avnm_ctx *ctx, const char *as, const char *manager_id,
@@ -547,19 +539,21 @@ static int hub_create(avnm_ctx *ctx, const char *as, const char *tenant, const c
 	if (old)
 		return set_error(ctx, AVNM_E_EXISTS, "tenant %s has a hub connection %s already", t->id,
 		                 old->name);
-	char *pk = make_pairkey(ctx, p.key, t, items, n);
-	TRY_MEM(ctx, pk);
-	if ((old = pair_h(ctx, pk)) != NULL)
+	struct pairkey pk;
+	TRY(make_pairkey(ctx, &pk, p.key, t, items, n));
+	struct hnode *twin = pair_find(&ctx->pairs_h, &pk);
+	if ((old = twin ? CONTAINER(twin, struct hconn, h_pair) : NULL) != NULL)
 		return set_error(ctx, AVNM_E_EXISTS,
 		                 "hub connection %s of tenant %s has the same scope and manager already (R4.9)",
 		                 old->name, t->id);
 	struct hconn *h;
-	TRY(hconn_link(ctx, &h, t, name, &p, items, n, pk));
-	return eval_pair(ctx, h->pairkey, 1);
+	TRY(hconn_link(ctx, &h, t, name, &p, items, n, &pk));
+	return eval_pair(ctx, &h->h_pair, 1);
 }
 
 int hconn_link(avnm_ctx *ctx, struct hconn **out, struct tenant *t, const char *name,
-               const struct idparts *mgr, struct node **items, size_t n, char *pk)
+               const struct idparts *mgr, struct node **items, size_t n,
+               const struct pairkey *pk)
 {
 	char k[HUB_KEY_MAX];
 	size_t kl = hub_key(k, t, name), nl = strlen(name), ml = strlen(mgr->key);
@@ -570,14 +564,14 @@ int hconn_link(avnm_ctx *ctx, struct hconn **out, struct tenant *t, const char *
 	h->tenant = t;
 	h->items = items;
 	h->nitems = n;
-	h->pairkey = pk;
+	h->pairkey = pk->key;
 	char *at = (char *)(h + 1);
 	h->name = blk_put(&at, name, nl);
 	h->hkey = blk_put(&at, k, kl);
 	h->mgr_key = blk_put(&at, mgr->key, ml);
 	h->mgr_display = blk_put(&at, mgr->display, ml);
 	TRY(tx_hinsert(ctx, &ctx->hubs, &h->h, h->hkey, kl));
-	TRY(tx_hinsert(ctx, &ctx->pairs_h, &h->h_pair, pk, strlen(pk)));
+	TRY(tx_hinsert_hashed(ctx, &ctx->pairs_h, &h->h_pair, pk->key, pk->len, pk->hash));
 	struct hnode *e = htab_find(&ctx->hubs_by_mgr, h->mgr_key, ml);
 	struct hubset *set = e ? CONTAINER(e, struct hubset, h) : NULL;
 	if (!set) {
@@ -644,7 +638,7 @@ static int hub_delete(avnm_ctx *ctx, const char *as, const char *tenant, const c
 	TRY(set_detail(ctx, &h->detail, NULL));
 	void *parts[] = { h->items, h->pairkey, h }; /* the strings are in h's block */
 	for (size_t i = 0; i < sizeof parts / sizeof parts[0]; i++) TRY(tx_free_later(ctx, parts[i]));
-	return eval_pair(ctx, h->pairkey, 0);
+	return eval_pair(ctx, &h->h_pair, 0);
 }
 
 int avnm_hub_connection_delete(avnm_ctx *ctx, const char *as, const char *tenant, const char *name)

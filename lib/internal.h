@@ -543,10 +543,11 @@ int manager_arg(avnm_ctx *ctx, struct idparts *p, const char *id);
  * look it up after authorization, R7). */
 int manager_ref(avnm_ctx *ctx, struct idparts *p, struct manager **found, const char *id,
                 const char *as);
-int eval_pair(avnm_ctx *ctx, const char *pairkey, int fresh);
+/* pair: a connection's h_pair (its pairing key, length and hash), linked or not. */
+int eval_pair(avnm_ctx *ctx, const struct hnode *pair, int fresh);
 /* Whether the stored states of the pair behind key are what the rules give from the
  * facts and those states (a fixed point): what a loaded world must satisfy. */
-int pair_consistent(avnm_ctx *ctx, const char *pairkey, int *ok);
+int pair_consistent(avnm_ctx *ctx, const struct hnode *pair, int *ok);
 int reevaluate_manager_conns(avnm_ctx *ctx, const char *mgr_key);
 int reevaluate_tenant_conns(avnm_ctx *ctx, struct tenant *t);
 int sconn_delete_internal(avnm_ctx *ctx, struct sconn *s);
@@ -583,14 +584,23 @@ int vnet_link(avnm_ctx *ctx, struct vnet **out, const struct idparts *p, uint64_
               struct node *sub, const char *region, const avnm_tag *tags, size_t ntags);
 int manager_link(avnm_ctx *ctx, struct manager **out, const struct idparts *p, struct node *sub,
                  unsigned accesses, struct node **items, size_t n);
-/* R4.2 pairing key: manager, tenant and the sorted scope items (tx-allocated). */
-char *make_pairkey(avnm_ctx *ctx, const char *mgr_key, const struct tenant *t,
-                   struct node *const *items, size_t n);
-/* pk: from make_pairkey, taken over. */
+/* R4.2 pairing key: manager, tenant and the sorted scope items (key tx-allocated), with
+ * its length and hash_bytes, computed once. */
+struct pairkey {
+	char *key;
+	size_t len;
+	uint64_t hash;
+};
+int make_pairkey(avnm_ctx *ctx, struct pairkey *pk, const char *mgr_key, const struct tenant *t,
+                 struct node *const *items, size_t n);
+/* The connection of a pairs table (ctx->pairs_s or pairs_h) with that key, or NULL. */
+struct hnode *pair_find(const struct htab *pairs, const struct pairkey *pk);
+/* pk: from make_pairkey, its key taken over. */
 int sconn_link(avnm_ctx *ctx, struct sconn **out, struct manager *m, const char *name,
-               struct tenant *t, struct node **items, size_t n, char *pk);
+               struct tenant *t, struct node **items, size_t n, const struct pairkey *pk);
 int hconn_link(avnm_ctx *ctx, struct hconn **out, struct tenant *t, const char *name,
-               const struct idparts *mgr, struct node **items, size_t n, char *pk);
+               const struct idparts *mgr, struct node **items, size_t n,
+               const struct pairkey *pk);
 /* Restore a stored state exactly (load): no evaluation. detail is taken over. */
 int sconn_restore(avnm_ctx *ctx, struct sconn *s, avnm_state st, avnm_reason_code code,
                   int rejected, int holds, struct detail *detail);

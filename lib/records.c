@@ -703,11 +703,11 @@ static int load_one(avnm_ctx *ctx, const struct rec *rec, int *deferred)
 			break;
 		struct detail *d = r_detail(&r);
 		if (r.bad) break;
-		char *pk = make_pairkey(ctx, m->key, t, items, n);
+		struct pairkey pk;
 		struct sconn *s = NULL;
-		if (!pk) rc = AVNM_E_NO_MEMORY;
-		else if (htab_find(&ctx->pairs_s, pk, strlen(pk))) r_fail(&r);
-		else rc = sconn_link(ctx, &s, m, name, t, items, n, pk);
+		if (make_pairkey(ctx, &pk, m->key, t, items, n)) rc = AVNM_E_NO_MEMORY;
+		else if (pair_find(&ctx->pairs_s, &pk)) r_fail(&r);
+		else rc = sconn_link(ctx, &s, m, name, t, items, n, &pk);
 		if (!rc && s) rc = sconn_restore(ctx, s, (avnm_state)st, (avnm_reason_code)reason,
 		                                 (int)rejected, (int)holds, d);
 		else detail_free(&ctx->mem, d);
@@ -733,11 +733,11 @@ static int load_one(avnm_ctx *ctx, const struct rec *rec, int *deferred)
 		if (r.bad || !n || !state_ok(st, reason) || st == AVNM_STATE_REJECTED) break;
 		struct detail *d = r_detail(&r);
 		if (r.bad) break;
-		char *pk = make_pairkey(ctx, mp.key, t, items, n);
+		struct pairkey pk;
 		struct hconn *h = NULL;
-		if (!pk) rc = AVNM_E_NO_MEMORY;
-		else if (htab_find(&ctx->pairs_h, pk, strlen(pk))) r_fail(&r);
-		else rc = hconn_link(ctx, &h, t, name, &mp, items, n, pk);
+		if (make_pairkey(ctx, &pk, mp.key, t, items, n)) rc = AVNM_E_NO_MEMORY;
+		else if (pair_find(&ctx->pairs_h, &pk)) r_fail(&r);
+		else rc = hconn_link(ctx, &h, t, name, &mp, items, n, &pk);
 		if (!rc && h) rc = hconn_restore(ctx, h, (avnm_state)st, (avnm_reason_code)reason, d);
 		else detail_free(&ctx->mem, d);
 		made = h;
@@ -925,7 +925,7 @@ static int verify_world(avnm_ctx *ctx)
 		while ((x = htab_iter(&m->sconns, &p2, x)) != NULL) {
 			const struct sconn *s = CONTAINER(x, const struct sconn, h);
 			int ok;
-			TRY(pair_consistent(ctx, s->pairkey, &ok));
+			TRY(pair_consistent(ctx, &s->h_pair, &ok));
 			if (!ok)
 				return set_error(ctx, AVNM_E_CORRUPT, "stored record \"C %s|%s\" is corrupt: its "
 				                 "state does not follow from the stored world (R4.4)", m->key, s->hkey);
@@ -935,7 +935,7 @@ static int verify_world(avnm_ctx *ctx)
 	while ((e = htab_iter(&ctx->hubs, &pos, e)) != NULL) {
 		const struct hconn *h = CONTAINER(e, const struct hconn, h);
 		int ok;
-		TRY(pair_consistent(ctx, h->pairkey, &ok));
+		TRY(pair_consistent(ctx, &h->h_pair, &ok));
 		if (!ok)
 			return set_error(ctx, AVNM_E_CORRUPT, "stored record \"H %s\" is corrupt: its state "
 			                 "does not follow from the stored world (R4.4)", h->hkey);
