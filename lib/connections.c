@@ -77,16 +77,23 @@ static int state_event(avnm_ctx *ctx, struct sconn *s, struct hconn *h, avnm_sta
 }
 
 
-/* Apply an evaluation to one side. A sticky Conflict keeps its old detail. */
+/* Apply an evaluation to one side. A sticky Conflict keeps its old detail. The side
+ * that takes the fresh detail last takes it over (*fresh becomes NULL); the others
+ * get copies. */
 static int apply_state(avnm_ctx *ctx, unsigned *state, unsigned *reason,
                        struct detail **slot, avnm_state st, avnm_reason_code code,
-                       const struct detail *fresh_detail, int conflict_now)
+                       struct detail **fresh, int last, int conflict_now)
 {
 	if (code != AVNM_REASON_CONFLICT || conflict_now) {
 		struct detail *d = NULL;
-		if (code == AVNM_REASON_CONFLICT && fresh_detail) {
-			d = detail_dup(&ctx->mem, fresh_detail);
-			TRY_MEM(ctx, d);
+		if (code == AVNM_REASON_CONFLICT && *fresh) {
+			if (last) {
+				d = *fresh;
+				*fresh = NULL;
+			} else {
+				d = detail_dup(&ctx->mem, *fresh);
+				TRY_MEM(ctx, d);
+			}
 		}
 		TRY(set_detail(ctx, slot, d));
 	}
@@ -104,7 +111,7 @@ static int set_holds(avnm_ctx *ctx, struct sconn *s, int holds)
 
 /* One side (s or h) takes the state the facts give it, with its event. */
 static int settle(avnm_ctx *ctx, struct sconn *s, struct hconn *h, avnm_consent_facts *f,
-                  const struct detail *detail, avnm_state *out)
+                  struct detail **detail, int last, avnm_state *out)
 {
 	unsigned *state = s ? &s->state : &h->state, *reason = s ? &s->reason : &h->reason;
 	TRY(s ? tx_mark(ctx, REC_SCONN, s, &s->mark) : tx_mark(ctx, REC_HCONN, h, &h->mark));
@@ -113,7 +120,8 @@ static int settle(avnm_ctx *ctx, struct sconn *s, struct hconn *h, avnm_consent_
 	f->previous_implied = *reason == AVNM_REASON_CONNECTED_IMPLIED;
 	avnm_reason_code code;
 	*out = avnm_consent_evaluate(f, &code);
-	TRY(apply_state(ctx, state, reason, s ? &s->detail : &h->detail, *out, code, detail, f->conflict));
+	TRY(apply_state(ctx, state, reason, s ? &s->detail : &h->detail, *out, code, detail, last,
+	                f->conflict));
 	return state_event(ctx, s, h, old, *out);
 }
 
@@ -125,7 +133,7 @@ struct pair {
 	struct hconn *h;
 	struct manager *m;
 	int implied, conflict, live_s;
-	struct detail *detail; /* of the conflict, if any: the caller frees it */
+	struct detail *detail; /* of the conflict, if any: the caller frees what no side took */
 };
 
 static int gather_pair(avnm_ctx *ctx, const struct hnode *pair, struct pair *p)
@@ -183,11 +191,11 @@ int eval_pair(avnm_ctx *ctx, const struct hnode *pair, int fresh)
 	avnm_state st;
 	if (p.s) {
 		avnm_consent_facts f = side_facts(&p, 0, fresh);
-		rc = settle(ctx, p.s, NULL, &f, p.detail, &st);
+		rc = settle(ctx, p.s, NULL, &f, &p.detail, p.h == NULL, &st);
 	}
 	if (!rc && p.h) {
 		avnm_consent_facts f = side_facts(&p, 1, fresh);
-		rc = settle(ctx, NULL, p.h, &f, p.detail, &st);
+		rc = settle(ctx, NULL, p.h, &f, &p.detail, 1, &st);
 	}
 	/* Both sides have their state before the scope moves: events tell the pair's change,
 	 * then what it did to the effective scope. */

@@ -134,16 +134,20 @@ int local_covers(const struct manager *m, struct tenant *t, struct node *const *
 /* The holdings of some nodes; on the stack while they are few (they nearly always
  * are: a connection's few items, each held by a few managers). */
 #define GATHER_INLINE 16
+struct gref {
+	struct node *node;
+	const struct manager *mgr;
+};
 struct gather {
 	avnm_ctx *ctx;
 	avnm_holding *held;
 	const char **keys;
-	struct node **nodes;
+	struct gref *refs;       /* held[i]: which node, which manager */
 	size_t nheld, capheld, nkeys, capkeys;
 	int failed;
 	avnm_holding held_inl[GATHER_INLINE];
 	const char *keys_inl[GATHER_INLINE];
-	struct node *nodes_inl[GATHER_INLINE];
+	struct gref refs_inl[GATHER_INLINE];
 };
 
 static void gather_init(struct gather *g, avnm_ctx *ctx)
@@ -151,7 +155,7 @@ static void gather_init(struct gather *g, avnm_ctx *ctx)
 	g->ctx = ctx;
 	g->held = g->held_inl;
 	g->keys = g->keys_inl;
-	g->nodes = g->nodes_inl;
+	g->refs = g->refs_inl;
 	g->nheld = g->nkeys = 0;
 	g->capheld = g->capkeys = GATHER_INLINE;
 	g->failed = 0;
@@ -187,18 +191,19 @@ static void gather_node(struct gather *g, struct node *x)
 		if (dup) continue;
 		size_t cap = g->capheld;
 		p = grow_to(g->ctx, g->held, g->nheld, &cap, sizeof *g->held, g->held_inl);
-		void *q = p ? grow_to(g->ctx, g->nodes, g->nheld, &g->capheld, sizeof *g->nodes, g->nodes_inl) : NULL;
+		void *q = p ? grow_to(g->ctx, g->refs, g->nheld, &g->capheld, sizeof *g->refs, g->refs_inl) : NULL;
 		if (!p || !q) {
 			if (p) g->held = p;
 			g->failed = 1;
 			return;
 		}
 		g->held = p;
-		g->nodes = q;
+		g->refs = q;
 		g->held[g->nheld].item = x->key;
 		g->held[g->nheld].manager = h->mgr->key;
 		g->held[g->nheld].accesses = h->mgr->accesses;
-		g->nodes[g->nheld] = x;
+		g->refs[g->nheld].node = x;
+		g->refs[g->nheld].mgr = h->mgr;
 		g->nheld++;
 	}
 }
@@ -216,7 +221,7 @@ static void gather_free(struct gather *g)
 {
 	if (g->held != g->held_inl) mem_free(&g->ctx->mem, g->held);
 	if (g->keys != g->keys_inl) mem_free(&g->ctx->mem, g->keys);
-	if (g->nodes != g->nodes_inl) mem_free(&g->ctx->mem, g->nodes);
+	if (g->refs != g->refs_inl) mem_free(&g->ctx->mem, g->refs);
 }
 
 static int conflicts_from(avnm_ctx *ctx, struct gather *g, const char *self, unsigned accesses,
@@ -239,11 +244,12 @@ static int conflicts_from(avnm_ctx *ctx, struct gather *g, const char *self, uns
 	if (item) {
 		size_t bytes = 0;
 		for (size_t i = 0; i < n; i++) {
-			const struct node *x = NULL;
-			for (size_t j = 0; j < g->nheld && !x; j++)
+			const struct gref *r = NULL;
+			for (size_t j = 0; j < g->nheld && !r; j++)
 				if (g->held[j].item == c[i].item && g->held[j].manager == c[i].manager)
-					x = g->nodes[j];
-			const struct manager *o = manager_find(ctx, c[i].manager);
+					r = &g->refs[j];
+			const struct node *x = r ? r->node : NULL;
+			const struct manager *o = r ? r->mgr : manager_find(ctx, c[i].manager);
 			item[i] = x ? x->display : c[i].item;
 			mgr[i] = o ? o->display : c[i].manager;
 			bytes += strlen(item[i]) + strlen(mgr[i]) + 2;
@@ -305,12 +311,11 @@ int strict_move_check(avnm_ctx *ctx, struct node *n, struct node *p)
 		                    NULL);
 		gather_free(&above);
 		if (rc == AVNM_E_CONFLICT) {
-			const struct manager *o = manager_find(ctx, below.held[i].manager);
 			rc = set_error(ctx, AVNM_E_CONFLICT,
 			               "moving %s under %s would place %s, held by network manager %s, below a "
 			               "scope held by another network manager with a shared access "
 			               "(strict_hierarchy, R2.4)", n->display, p->display,
-			               below.nodes[i]->display, o ? o->display : below.held[i].manager);
+			               below.refs[i].node->display, below.refs[i].mgr->display);
 		}
 	}
 	gather_free(&below);
