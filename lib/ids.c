@@ -137,6 +137,26 @@ static char lower(char c)
 }
 
 /* strchr() would match the terminating NUL, letting a NUL byte in a span pass. */
+/* What each byte may be in a name (R1.5): a table lookup a byte, for the names every
+ * network and resource-group id carries. */
+enum { NC_ALNUM = 1, NC_ARM = 2, NC_RG = 4 };
+static const unsigned char name_class[256] = {
+	['('] = NC_RG, [')'] = NC_RG, ['-'] = NC_ARM|NC_RG, ['.'] = NC_ARM|NC_RG,
+	['0'] = NC_ALNUM, ['1'] = NC_ALNUM, ['2'] = NC_ALNUM, ['3'] = NC_ALNUM, ['4'] = NC_ALNUM,
+	['5'] = NC_ALNUM, ['6'] = NC_ALNUM, ['7'] = NC_ALNUM, ['8'] = NC_ALNUM, ['9'] = NC_ALNUM,
+	['A'] = NC_ALNUM, ['B'] = NC_ALNUM, ['C'] = NC_ALNUM, ['D'] = NC_ALNUM, ['E'] = NC_ALNUM,
+	['F'] = NC_ALNUM, ['G'] = NC_ALNUM, ['H'] = NC_ALNUM, ['I'] = NC_ALNUM, ['J'] = NC_ALNUM,
+	['K'] = NC_ALNUM, ['L'] = NC_ALNUM, ['M'] = NC_ALNUM, ['N'] = NC_ALNUM, ['O'] = NC_ALNUM,
+	['P'] = NC_ALNUM, ['Q'] = NC_ALNUM, ['R'] = NC_ALNUM, ['S'] = NC_ALNUM, ['T'] = NC_ALNUM,
+	['U'] = NC_ALNUM, ['V'] = NC_ALNUM, ['W'] = NC_ALNUM, ['X'] = NC_ALNUM, ['Y'] = NC_ALNUM,
+	['Z'] = NC_ALNUM, ['_'] = NC_ARM|NC_RG, ['a'] = NC_ALNUM, ['b'] = NC_ALNUM,
+	['c'] = NC_ALNUM, ['d'] = NC_ALNUM, ['e'] = NC_ALNUM, ['f'] = NC_ALNUM, ['g'] = NC_ALNUM,
+	['h'] = NC_ALNUM, ['i'] = NC_ALNUM, ['j'] = NC_ALNUM, ['k'] = NC_ALNUM, ['l'] = NC_ALNUM,
+	['m'] = NC_ALNUM, ['n'] = NC_ALNUM, ['o'] = NC_ALNUM, ['p'] = NC_ALNUM, ['q'] = NC_ALNUM,
+	['r'] = NC_ALNUM, ['s'] = NC_ALNUM, ['t'] = NC_ALNUM, ['u'] = NC_ALNUM, ['v'] = NC_ALNUM,
+	['w'] = NC_ALNUM, ['x'] = NC_ALNUM, ['y'] = NC_ALNUM, ['z'] = NC_ALNUM,
+};
+
 static int in_set(unsigned char c, const char *set)
 {
 	for (; *set != '\0'; set++)
@@ -293,7 +313,7 @@ static const char *why_mg(const char *s, size_t n)
 	for (size_t i = 0; i < n; i++) {
 		unsigned char c = (unsigned char)s[i];
 
-		if (!is_alnum(c) && !in_set(c, "-_.()"))
+		if (!(name_class[c] & (NC_ALNUM | NC_RG)))
 			return "may only contain ASCII letters, digits, '-', '_', '.', '(' and ')'";
 	}
 	if (s[n - 1] == '.')
@@ -316,7 +336,7 @@ static const char *why_rg(const char *s, size_t n)
 			return "is not valid UTF-8";
 		if (count == 90)
 			return "is longer than 90 characters";
-		if (cp < 0x80 ? !is_alnum(u[i]) && !in_set(u[i], "-_.()") : cp_rejected(cp))
+		if (cp < 0x80 ? !(name_class[u[i]] & (NC_ALNUM | NC_RG)) : cp_rejected(cp))
 			return "may only contain letters, digits, '-', '_', '.', '(' and ')'";
 		i += len;
 	}
@@ -338,7 +358,7 @@ static const char *why_arm(const char *s, size_t n, size_t min, size_t max)
 		return "must be 1 to 80 characters long";
 	}
 	for (size_t i = 0; i < n; i++)
-		if (!is_alnum(u[i]) && !in_set(u[i], "_.-"))
+		if (!(name_class[u[i]] & (NC_ALNUM | NC_ARM)))
 			return "may only contain ASCII letters, digits, '_', '.' and '-'";
 	if (!is_alnum(u[0]))
 		return "must start with a letter or digit";
@@ -462,6 +482,16 @@ static int eq_lower16(const char *lower_, const char *given)
 }
 #endif
 
+#if defined(__SSE2__)
+/* Bit i: byte i of the 16 at given differs from byte i of the 16 at lower_. */
+static uint32_t diff16(const char *given, const char *lower_)
+{
+	__m128i g = _mm_loadu_si128((const __m128i *)(const void *)given);
+	__m128i l = _mm_loadu_si128((const __m128i *)(const void *)lower_);
+	return ~(uint32_t)_mm_movemask_epi8(_mm_cmpeq_epi8(g, l)) & 0xFFFFu;
+}
+#endif
+
 int case_bits(unsigned char *bits, const char *given, const char *lower_, size_t n)
 {
 	int any = 0;
@@ -469,12 +499,18 @@ int case_bits(unsigned char *bits, const char *given, const char *lower_, size_t
 	memset(bits, 0, (n + 7) / 8);
 #if defined(__SSE2__)
 	for (; n - i >= 16; i += 16) {
-		__m128i g = _mm_loadu_si128((const __m128i *)(const void *)(given + i));
-		__m128i l = _mm_loadu_si128((const __m128i *)(const void *)(lower_ + i));
-		unsigned d = ~(unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(g, l)) & 0xFFFFu;
+		uint32_t d = diff16(given + i, lower_ + i);
 		bits[i / 8] = (unsigned char)d;
 		bits[i / 8 + 1] = (unsigned char)(d >> 8);
 		any |= d != 0;
+	}
+	if (i < n && n >= 16) {
+		/* the rest: the 16 bytes ending at n, their bits or-ed in at bit n - 16 */
+		size_t at = n - 16;
+		uint32_t d = diff16(given + at, lower_ + at) << (at % 8);
+		any |= d != 0;
+		for (size_t b = at / 8; d; b++, d >>= 8) bits[b] = (unsigned char)(bits[b] | d);
+		return any;
 	}
 #endif
 	for (; i < n; i++)
@@ -627,7 +663,27 @@ static int seg_is(const struct idctx *c, size_t i, const char *lit)
 
 	if (i >= c->nseg || i >= SEG_MAX || c->seg[i].len != n)
 		return 0;
-	return eq_lower(c->k + c->seg[i].off, lit, n); /* the key is lower case already */
+	/* The key is lower case already, and the literals are letters and '.', whose
+	 * lower case is the byte with 0x20 set: eight bytes at a time. */
+	const char *k = c->k + c->seg[i].off;
+	const uint64_t fold = 0x2020202020202020ull;
+	uint64_t a, b;
+	size_t j = 0;
+	for (; n - j >= 8; j += 8) {
+		memcpy(&a, k + j, 8);
+		memcpy(&b, lit + j, 8);
+		if (a != (b | fold)) return 0;
+	}
+	if (j == n) return 1;
+	if (n >= 8) {
+		/* the last 8 bytes, overlapping */
+		memcpy(&a, k + n - 8, 8);
+		memcpy(&b, lit + n - 8, 8);
+		return a == (b | fold);
+	}
+	for (; j < n; j++)
+		if ((unsigned char)k[j] != ((unsigned char)lit[j] | 0x20)) return 0;
+	return 1;
 }
 
 /* Requires literal segment i; what names its role for the message. */

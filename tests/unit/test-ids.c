@@ -1076,6 +1076,49 @@ static void test_ascii_lower(void **state)
 	ascii_lower(dst, "Q", 0);
 }
 
+/* The word-at-a-time helpers against byte-at-a-time answers, at every length and
+ * offset up to 200 bytes (their blocks of 8 and 16 and the overlapping tails), with a
+ * letter-case pattern that differs at each position. */
+static void test_case_helpers(void **state)
+{
+	char key[256], given[256], other[256];
+	unsigned char bits[40];
+	(void)state;
+	for (size_t n = 0; n <= 200; n++) {
+		for (size_t flip = 0; flip <= n; flip++) {
+			/* a lower-case key of letters, digits and punctuation; given is the key
+			 * with upper-case letters where (i * 7 + flip) % 5 == 0 */
+			for (size_t i = 0; i < n; i++) {
+				static const char alphabet[] = "abcdefghijklmnopqrstuvwxyz0123456789-./_";
+				key[i] = alphabet[(i * 13 + n) % (sizeof alphabet - 1)];
+				int up = (i * 7 + flip) % 5 == 0 && key[i] >= 'a' && key[i] <= 'z';
+				given[i] = up ? (char)(key[i] - 'a' + 'A') : key[i];
+			}
+			key[n] = given[n] = '\0';
+			int any = case_bits(bits, given, key, n), want_any = 0;
+			for (size_t i = 0; i < n; i++) {
+				int want = given[i] != key[i];
+				want_any |= want;
+				assert_int_equal(bits[i / 8] >> (i % 8) & 1, want);
+			}
+			for (size_t i = n; i < (n + 7) / 8 * 8; i++) assert_int_equal(bits[i / 8] >> (i % 8) & 1, 0);
+			assert_int_equal(any, want_any);
+			assert_true(eq_lower(key, given, n));
+			/* one byte changed anywhere: not equal any more */
+			if (flip < n) {
+				memcpy(other, given, n + 1);
+				other[flip] = other[flip] == '#' ? '$' : '#';
+				assert_false(eq_lower(key, other, n));
+			}
+		}
+	}
+	/* upper-case letters only match their lower case; other bytes only themselves */
+	assert_true(eq_lower("microsoft.network-0123456789", "MICROSOFT.NETWORK-0123456789", 28));
+	assert_false(eq_lower("@[`{", "`{@[", 4));
+	assert_false(eq_lower("\xe9\xe9\xe9\xe9\xe9\xe9\xe9\xe9\xe9\xe9\xe9\xe9\xe9\xe9\xe9\xe9\xe9",
+	                      "\xc9\xc9\xc9\xc9\xc9\xc9\xc9\xc9\xc9\xc9\xc9\xc9\xc9\xc9\xc9\xc9\xc9", 17));
+}
+
 /* ------------------------------------------------------------------------ */
 /* Messages */
 
@@ -1183,6 +1226,7 @@ int main(void)
 		cmocka_unit_test(test_mg_ref_parse),
 		cmocka_unit_test(test_mg_ref_parse_rejects),
 		cmocka_unit_test(test_ascii_lower),
+		cmocka_unit_test(test_case_helpers),
 		cmocka_unit_test(test_messages),
 	};
 
