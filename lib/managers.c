@@ -26,7 +26,8 @@ unsigned flat_of(const avnm_ctx *ctx, const struct node *n, struct manager *out[
 	struct node *c = (struct node *)(uintptr_t)n;
 	uint64_t seen = atomic_load_explicit(&c->flatgen, memory_order_acquire);
 	unsigned k;
-	if (seen == ctx->holdclock || seen >= n->tenant->changed) {
+	/* (a cache never filled, seen == 0, is stale without reading the tenant) */
+	if (seen == ctx->holdclock || (seen != 0 && seen >= n->tenant->changed)) {
 		k = atomic_load_explicit(&c->nflat, memory_order_relaxed);
 		for (unsigned i = 0; k != FLAT_OVER && i < k; i++)
 			out[i] = atomic_load_explicit(&c->flat[i], memory_order_relaxed);
