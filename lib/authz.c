@@ -235,7 +235,7 @@ static int guest_add(avnm_ctx *ctx, const char *name, const char *tenant)
 	TRY(arg_tenant(ctx, &t, tenant, 0));
 	struct principal *p = principal_find(ctx, name);
 	if (!p) return principal_not_found(ctx, name);
-	TRY(arg_tenant(ctx, &t, tenant, 1));
+	TRY(tenant_required(ctx, t, tenant));
 	if (has_account(p, t))
 		return set_error(ctx, AVNM_E_EXISTS, "principal %s has an account in tenant %s already (%s)",
 		                 p->name, t->id, p->home == t ? "home" : "guest");

@@ -285,7 +285,7 @@ static int sconn_create(avnm_ctx *ctx, const char *as, const char *mgr_id, const
 	TRY(authz_items_write(ctx, as, t, tenant, scope));
 	if (!m) m = manager_find(ctx, p.key);
 	if (!m) return set_error(ctx, AVNM_E_NOT_FOUND, "network manager %s does not exist", p.display);
-	TRY(arg_tenant(ctx, &t, tenant, 1));
+	TRY(tenant_required(ctx, t, tenant));
 	struct node **items;
 	size_t n;
 	TRY(scope_nodes(ctx, &items, &n, scope, t, "scope connection"));
@@ -429,7 +429,7 @@ static int sconn_reject(avnm_ctx *ctx, const char *as, const char *tenant, const
 	TRY(manager_arg(ctx, &p, mgr_id));
 	TRY(arg_name(ctx, "scope connection", name));
 	TRY(authz_items_write(ctx, as, t, tenant, NULL));
-	TRY(arg_tenant(ctx, &t, tenant, 1));
+	TRY(tenant_required(ctx, t, tenant));
 	struct manager *m = manager_find(ctx, p.key);
 	struct sconn *s = m ? sconn_find(m, name) : NULL;
 	/* The target tenant sees only connections to itself, and learns that one does not
@@ -539,7 +539,7 @@ static int hub_create(avnm_ctx *ctx, const char *as, const char *tenant, const c
 	struct manager *named; /* the hub connection keeps only its id */
 	TRY(manager_ref(ctx, &p, &named, mgr_id, as));
 	TRY(authz_items_write(ctx, as, t, tenant, scope));
-	TRY(arg_tenant(ctx, &t, tenant, 1));
+	TRY(tenant_required(ctx, t, tenant));
 	struct node **items;
 	size_t n;
 	TRY(scope_nodes(ctx, &items, &n, scope, t, "hub connection"));
@@ -629,9 +629,11 @@ static int hub_delete(avnm_ctx *ctx, const char *as, const char *tenant, const c
 	TRY(arg_tenant(ctx, &t, tenant, 0));
 	TRY(arg_name(ctx, "hub connection", name));
 	TRY(authz_items_write(ctx, as, t, tenant, NULL));
-	TRY(arg_tenant(ctx, &t, tenant, 1));
-	if (!hub_find(ctx, t, name)) TRY(authz_root_write(ctx, as, t)); /* R7, as in reject */
-	TRY(hub_lookup(ctx, &h, t, name));
+	TRY(tenant_required(ctx, t, tenant));
+	if (!(h = hub_find(ctx, t, name))) {
+		TRY(authz_root_write(ctx, as, t)); /* R7, as in reject */
+		return hub_lookup(ctx, &h, t, name);  /* not-found, with its message */
+	}
 	TRY(authz_existing(ctx, as, t, h->items, h->nitems));
 	TRY(tx_mark(ctx, REC_HCONN, h, &h->mark));
 	TRY(state_event(ctx, NULL, h, (avnm_state)h->state, AVNM_STATE_NONE));

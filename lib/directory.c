@@ -68,6 +68,12 @@ int arg_tenant(avnm_ctx *ctx, struct tenant **out, const char *text, int must_ex
 	return 0;
 }
 
+int tenant_required(avnm_ctx *ctx, struct tenant *t, const char *text)
+{
+	struct tenant *again;
+	return t ? 0 : arg_tenant(ctx, &again, text, 1);
+}
+
 /* R7: a malformed group reference is invalid-argument whatever else is missing, so
  * every reference of a call is checked for form before anything is looked up. */
 static int mg_syntax(avnm_ctx *ctx, const char *ref)

@@ -494,6 +494,9 @@ uint64_t next_serial(avnm_ctx *ctx);
 
 /* ---- edge: parsing arguments into registry objects (directory.c) ---------- */
 int arg_tenant(avnm_ctx *ctx, struct tenant **out, const char *text, int must_exist);
+/* After arg_tenant(..., 0) gave t (NULL: absent) and authorization passed (R7): the
+ * not-found error of an absent tenant, else 0. */
+int tenant_required(avnm_ctx *ctx, struct tenant *t, const char *text);
 /* A management group by id or resource id in tenant t (NULL: the root when ref is NULL). */
 int arg_mg(avnm_ctx *ctx, struct node **out, struct tenant *t, const char *ref);
 int arg_sub(avnm_ctx *ctx, struct node **out, const char *ref);
