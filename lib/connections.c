@@ -11,12 +11,13 @@ struct hnode *pair_find(const struct htab *pairs, const struct pairkey *pk)
 }
 
 /* R4.2: same manager, same tenant, equal scopes (items are sorted canonical keys). */
-int make_pairkey(avnm_ctx *ctx, struct pairkey *pk, const char *mgr_key, const struct tenant *t,
-                 struct node *const *items, size_t n)
+int make_pairkey(avnm_ctx *ctx, struct pairkey *pk, char *buf, size_t size, const char *mgr_key,
+                 const struct tenant *t, struct node *const *items, size_t n)
 {
 	size_t mlen = strlen(mgr_key), len = mlen + 1 + GUID_LEN + 1;
 	for (size_t i = 0; i < n; i++) len += (i ? 1 : 0) + strlen(items[i]->key);
-	char *k = tx_alloc(ctx, len + 1);
+	pk->heap = len + 1 > size;
+	char *k = pk->heap ? mem_alloc(&ctx->mem, len + 1) : buf;
 	if (!k) return set_error(ctx, AVNM_E_NO_MEMORY, "out of memory");
 	char *d = k;
 	memcpy(d, mgr_key, mlen);
@@ -36,6 +37,12 @@ int make_pairkey(avnm_ctx *ctx, struct pairkey *pk, const char *mgr_key, const s
 	pk->len = len;
 	pk->hash = hash_bytes(k, len);
 	return 0;
+}
+
+void pairkey_fini(avnm_ctx *ctx, struct pairkey *pk)
+{
+	if (pk->heap) mem_free(&ctx->mem, pk->key);
+	pk->heap = 0;
 }
 
 static void undo_detail(avnm_ctx *ctx, void *d, void *unused)
@@ -271,6 +278,29 @@ static int need_scope(avnm_ctx *ctx, const avnm_scope *scope)
 	return 0;
 }
 
+/* The checks that need the scope's nodes, and the link: items is the caller's array of
+ * scope->n entries, which the connection copies. */
+static int sconn_make(avnm_ctx *ctx, struct sconn **s, struct manager *m, const char *name,
+                      struct tenant *t, const avnm_scope *scope, struct node **items)
+{
+	TRY(scope_nodes_into(ctx, items, scope, t, "scope connection"));
+	struct sconn *old = sconn_find(m, name);
+	if (old)
+		return set_error(ctx, AVNM_E_EXISTS, "network manager %s has a scope connection %s already",
+		                 m->display, old->name);
+	char buf[PAIRKEY_STACK];
+	struct pairkey pk;
+	TRY(make_pairkey(ctx, &pk, buf, sizeof buf, m->key, t, items, scope->n));
+	struct hnode *twin = pair_find(&ctx->pairs_s, &pk);
+	int rc = twin ? set_error(ctx, AVNM_E_EXISTS,
+	                          "scope connection %s of network manager %s has the same tenant and "
+	                          "scope already (R4.9)", CONTAINER(twin, struct sconn, h_pair)->name,
+	                          m->display)
+	              : sconn_link(ctx, s, m, name, t, items, scope->n, &pk);
+	pairkey_fini(ctx, &pk);
+	return rc;
+}
+
 static int sconn_create(avnm_ctx *ctx, const char *as, const char *mgr_id, const char *name,
                         const char *tenant, const avnm_scope *scope)
 {
@@ -286,43 +316,34 @@ static int sconn_create(avnm_ctx *ctx, const char *as, const char *mgr_id, const
 	if (!m) m = manager_find(ctx, p.key);
 	if (!m) return set_error(ctx, AVNM_E_NOT_FOUND, "network manager %s does not exist", p.display);
 	TRY(tenant_required(ctx, t, tenant));
-	struct node **items;
-	size_t n;
-	TRY(scope_nodes(ctx, &items, &n, scope, t, "scope connection"));
-	struct sconn *old = sconn_find(m, name);
-	if (old)
-		return set_error(ctx, AVNM_E_EXISTS, "network manager %s has a scope connection %s already",
-		                 m->display, old->name);
-	struct pairkey pk;
-	TRY(make_pairkey(ctx, &pk, m->key, t, items, n));
-	struct hnode *twin = pair_find(&ctx->pairs_s, &pk);
-	if ((old = twin ? CONTAINER(twin, struct sconn, h_pair) : NULL) != NULL)
-		return set_error(ctx, AVNM_E_EXISTS,
-		                 "scope connection %s of network manager %s has the same tenant and scope "
-		                 "already (R4.9)", old->name, m->display);
-	struct sconn *s;
-	TRY(sconn_link(ctx, &s, m, name, t, items, n, &pk));
-	return eval_pair(ctx, &s->h_pair, 1);
+	struct node *few[ITEMS_STACK], **items = scope->n <= ITEMS_STACK ? few : mem_alloc(&ctx->mem, scope->n * sizeof *items);
+	TRY_MEM(ctx, items);
+	struct sconn *s = NULL;
+	int rc = sconn_make(ctx, &s, m, name, t, scope, items);
+	if (items != few) mem_free(&ctx->mem, items);
+	return rc ? rc : eval_pair(ctx, &s->h_pair, 1);
 }
 
 int sconn_link(avnm_ctx *ctx, struct sconn **out, struct manager *m, const char *name,
                struct tenant *t, struct node **items, size_t n, const struct pairkey *pk)
 {
 	size_t nl = strlen(name);
-	struct sconn *s = tx_alloc(ctx, sizeof *s + 2 * (nl + 1)); /* name and key inside */
+	/* one block: the connection, its items, its name and keys */
+	struct sconn *s = tx_alloc(ctx, sizeof *s + n * sizeof *items + 2 * (nl + 1) + pk->len + 1);
 	TRY_MEM(ctx, s);
 	s->serial = next_serial(ctx);
 	s->mgr = m;
 	s->tenant = t;
-	s->items = items;
+	s->items = (struct node **)(void *)(s + 1);
+	memcpy(s->items, items, n * sizeof *items);
 	s->nitems = n;
-	s->pairkey = pk->key;
-	char *at = (char *)(s + 1);
+	char *at = (char *)(s->items + n);
 	s->name = blk_put(&at, name, nl);
 	s->hkey = blk_put(&at, name, nl);
+	s->pairkey = blk_put(&at, pk->key, pk->len);
 	ascii_lower(s->hkey, s->hkey, nl);
 	TRY(tx_hinsert(ctx, &m->sconns, &s->h, s->hkey, nl));
-	TRY(tx_hinsert_hashed(ctx, &ctx->pairs_s, &s->h_pair, pk->key, pk->len, pk->hash));
+	TRY(tx_hinsert_hashed(ctx, &ctx->pairs_s, &s->h_pair, s->pairkey, pk->len, pk->hash));
 	TRY(tx_dl_append(ctx, &t->sconns, &s->in_tenant));
 	TRY(tx_mark(ctx, REC_SCONN, s, &s->mark));
 	*out = s;
@@ -356,8 +377,7 @@ int sconn_delete_internal(avnm_ctx *ctx, struct sconn *s)
 	TRY(tx_hremove(ctx, &ctx->pairs_s, &s->h_pair));
 	TRY(tx_dl_unlink(ctx, &s->in_tenant));
 	TRY(set_detail(ctx, &s->detail, NULL));
-	void *parts[] = { s->items, s->pairkey, s }; /* name and key are in s's block */
-	for (size_t i = 0; i < sizeof parts / sizeof parts[0]; i++) TRY(tx_free_later(ctx, parts[i]));
+	TRY(tx_free_later(ctx, s)); /* items, name and keys are in its block */
 	/* The counterpart reacts (R4.4, R4.7). */
 	return eval_pair(ctx, &s->h_pair, 0);
 }
@@ -528,6 +548,27 @@ struct hconn *hub_find(avnm_ctx *ctx, const struct tenant *t, const char *name)
 	return h ? CONTAINER(h, struct hconn, h) : NULL;
 }
 
+/* The checks that need the scope's nodes, and the link (as sconn_make). */
+static int hub_make(avnm_ctx *ctx, struct hconn **h, struct tenant *t, const char *name,
+                    const struct idparts *mgr, const avnm_scope *scope, struct node **items)
+{
+	TRY(scope_nodes_into(ctx, items, scope, t, "hub connection"));
+	struct hconn *old = hub_find(ctx, t, name);
+	if (old)
+		return set_error(ctx, AVNM_E_EXISTS, "tenant %s has a hub connection %s already", t->id,
+		                 old->name);
+	char buf[PAIRKEY_STACK];
+	struct pairkey pk;
+	TRY(make_pairkey(ctx, &pk, buf, sizeof buf, mgr->key, t, items, scope->n));
+	struct hnode *twin = pair_find(&ctx->pairs_h, &pk);
+	int rc = twin ? set_error(ctx, AVNM_E_EXISTS,
+	                          "hub connection %s of tenant %s has the same scope and manager "
+	                          "already (R4.9)", CONTAINER(twin, struct hconn, h_pair)->name, t->id)
+	              : hconn_link(ctx, h, t, name, mgr, items, scope->n, &pk);
+	pairkey_fini(ctx, &pk);
+	return rc;
+}
+
 static int hub_create(avnm_ctx *ctx, const char *as, const char *tenant, const char *name,
                       const avnm_scope *scope, const char *mgr_id)
 {
@@ -540,23 +581,12 @@ static int hub_create(avnm_ctx *ctx, const char *as, const char *tenant, const c
 	TRY(manager_ref(ctx, &p, &named, mgr_id, as));
 	TRY(authz_items_write(ctx, as, t, tenant, scope));
 	TRY(tenant_required(ctx, t, tenant));
-	struct node **items;
-	size_t n;
-	TRY(scope_nodes(ctx, &items, &n, scope, t, "hub connection"));
-	struct hconn *old = hub_find(ctx, t, name);
-	if (old)
-		return set_error(ctx, AVNM_E_EXISTS, "tenant %s has a hub connection %s already", t->id,
-		                 old->name);
-	struct pairkey pk;
-	TRY(make_pairkey(ctx, &pk, p.key, t, items, n));
-	struct hnode *twin = pair_find(&ctx->pairs_h, &pk);
-	if ((old = twin ? CONTAINER(twin, struct hconn, h_pair) : NULL) != NULL)
-		return set_error(ctx, AVNM_E_EXISTS,
-		                 "hub connection %s of tenant %s has the same scope and manager already (R4.9)",
-		                 old->name, t->id);
-	struct hconn *h;
-	TRY(hconn_link(ctx, &h, t, name, &p, items, n, &pk));
-	return eval_pair(ctx, &h->h_pair, 1);
+	struct node *few[ITEMS_STACK], **items = scope->n <= ITEMS_STACK ? few : mem_alloc(&ctx->mem, scope->n * sizeof *items);
+	TRY_MEM(ctx, items);
+	struct hconn *h = NULL;
+	int rc = hub_make(ctx, &h, t, name, &p, scope, items);
+	if (items != few) mem_free(&ctx->mem, items);
+	return rc ? rc : eval_pair(ctx, &h->h_pair, 1);
 }
 
 int hconn_link(avnm_ctx *ctx, struct hconn **out, struct tenant *t, const char *name,
@@ -565,21 +595,23 @@ int hconn_link(avnm_ctx *ctx, struct hconn **out, struct tenant *t, const char *
 {
 	char k[HUB_KEY_MAX];
 	size_t kl = hub_key(k, t, name), nl = strlen(name), ml = strlen(mgr->key);
-	/* name, keys and the manager's id live in the connection's own block */
-	struct hconn *h = tx_alloc(ctx, sizeof *h + nl + 1 + kl + 1 + 2 * (ml + 1));
+	/* one block: the connection, its items, its name, keys and the manager's id */
+	struct hconn *h = tx_alloc(ctx, sizeof *h + n * sizeof *items + nl + 1 + kl + 1 +
+	                                    2 * (ml + 1) + pk->len + 1);
 	TRY_MEM(ctx, h);
 	h->serial = next_serial(ctx);
 	h->tenant = t;
-	h->items = items;
+	h->items = (struct node **)(void *)(h + 1);
+	memcpy(h->items, items, n * sizeof *items);
 	h->nitems = n;
-	h->pairkey = pk->key;
-	char *at = (char *)(h + 1);
+	char *at = (char *)(h->items + n);
 	h->name = blk_put(&at, name, nl);
 	h->hkey = blk_put(&at, k, kl);
 	h->mgr_key = blk_put(&at, mgr->key, ml);
 	h->mgr_display = blk_put(&at, mgr->display, ml);
+	h->pairkey = blk_put(&at, pk->key, pk->len);
 	TRY(tx_hinsert(ctx, &ctx->hubs, &h->h, h->hkey, kl));
-	TRY(tx_hinsert_hashed(ctx, &ctx->pairs_h, &h->h_pair, pk->key, pk->len, pk->hash));
+	TRY(tx_hinsert_hashed(ctx, &ctx->pairs_h, &h->h_pair, h->pairkey, pk->len, pk->hash));
 	struct hnode *e = htab_find(&ctx->hubs_by_mgr, h->mgr_key, ml);
 	struct hubset *set = e ? CONTAINER(e, struct hubset, h) : NULL;
 	if (!set) {
@@ -646,8 +678,7 @@ static int hub_delete(avnm_ctx *ctx, const char *as, const char *tenant, const c
 	}
 	TRY(tx_dl_unlink(ctx, &h->in_tenant));
 	TRY(set_detail(ctx, &h->detail, NULL));
-	void *parts[] = { h->items, h->pairkey, h }; /* the strings are in h's block */
-	for (size_t i = 0; i < sizeof parts / sizeof parts[0]; i++) TRY(tx_free_later(ctx, parts[i]));
+	TRY(tx_free_later(ctx, h)); /* items and strings are in its block */
 	return eval_pair(ctx, &h->h_pair, 0);
 }
 

@@ -178,8 +178,7 @@ static void drain_sconn(avnm_ctx *ctx, struct hnode *h)
 {
 	struct sconn *s = CONTAINER(h, struct sconn, h);
 	const struct mem *m = &ctx->mem;
-	mem_free(m, s->pairkey);
-	free_nodes_of(ctx, s->items);
+	/* items, name and keys are in its block */
 	free_detail(ctx, s->detail);
 	mem_free(m, s);
 }
@@ -205,8 +204,7 @@ static void drain_hub(avnm_ctx *ctx, struct hnode *h)
 {
 	struct hconn *c = CONTAINER(h, struct hconn, h);
 	const struct mem *m = &ctx->mem;
-	mem_free(m, c->pairkey);
-	free_nodes_of(ctx, c->items);
+	/* items and strings are in its block */
 	free_detail(ctx, c->detail);
 	mem_free(m, c);
 }

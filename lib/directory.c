@@ -556,14 +556,9 @@ int resolve_resource(avnm_ctx *ctx, struct idparts *p, struct node **node, const
 	return 0;
 }
 
-int scope_nodes(avnm_ctx *ctx, struct node ***out, size_t *n, const avnm_scope *s,
-                struct tenant *t, const char *what)
+int scope_nodes_into(avnm_ctx *ctx, struct node **arr, const avnm_scope *s, struct tenant *t,
+                     const char *what)
 {
-	*out = NULL;
-	*n = 0;
-	if (!s || !s->n) return 0;
-	struct node **arr = tx_alloc(ctx, s->n * sizeof *arr);
-	TRY_MEM(ctx, arr);
 	for (size_t i = 0; i < s->n; i++) {
 		struct node *x = node_of_item(ctx, t, s->keys[i], s->is_mg[i]);
 		if (!x && s->is_mg[i])
@@ -577,6 +572,18 @@ int scope_nodes(avnm_ctx *ctx, struct node ***out, size_t *n, const avnm_scope *
 			                 s->display[i], x->tenant->id, t->id);
 		arr[i] = x;
 	}
+	return 0;
+}
+
+int scope_nodes(avnm_ctx *ctx, struct node ***out, size_t *n, const avnm_scope *s,
+                struct tenant *t, const char *what)
+{
+	*out = NULL;
+	*n = 0;
+	if (!s || !s->n) return 0;
+	struct node **arr = tx_alloc(ctx, s->n * sizeof *arr);
+	TRY_MEM(ctx, arr);
+	TRY(scope_nodes_into(ctx, arr, s, t, what));
 	*out = arr;
 	*n = s->n;
 	return 0;

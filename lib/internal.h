@@ -513,6 +513,11 @@ int node_covers(const struct node *anc, const struct node *n);
 /* Scope value -> sorted unique nodes of tenant t. Errors per R4.10/R3.1. */
 int scope_nodes(avnm_ctx *ctx, struct node ***out, size_t *n, const avnm_scope *s,
                 struct tenant *t, const char *what);
+/* The same into the caller's array of s->n entries (s not empty). */
+int scope_nodes_into(avnm_ctx *ctx, struct node **arr, const avnm_scope *s, struct tenant *t,
+                     const char *what);
+/* Scope items a connection is being made of: on the stack while they are few. */
+#define ITEMS_STACK 16
 struct manager *manager_find(avnm_ctx *ctx, const char *key);
 int tags_valid(avnm_ctx *ctx, const avnm_tag *tags, size_t n);
 /* "<tenant>\n<key-lower>\n<value>": the tag index key (R5.3). Caller frees. */
@@ -587,18 +592,22 @@ int vnet_link(avnm_ctx *ctx, struct vnet **out, const struct idparts *p, uint64_
               struct node *sub, const char *region, const avnm_tag *tags, size_t ntags);
 int manager_link(avnm_ctx *ctx, struct manager **out, const struct idparts *p, struct node *sub,
                  unsigned accesses, struct node **items, size_t n);
-/* R4.2 pairing key: manager, tenant and the sorted scope items (key tx-allocated), with
- * its length and hash_bytes, computed once. */
+/* R4.2 pairing key: manager, tenant and the sorted scope items, with its length and
+ * hash_bytes, computed once. Built in the caller's buffer when it fits, else on the heap
+ * (heap set): pairkey_fini frees it. A connection keeps a copy in its own block. */
 struct pairkey {
 	char *key;
 	size_t len;
 	uint64_t hash;
+	int heap;
 };
-int make_pairkey(avnm_ctx *ctx, struct pairkey *pk, const char *mgr_key, const struct tenant *t,
-                 struct node *const *items, size_t n);
+#define PAIRKEY_STACK 512
+int make_pairkey(avnm_ctx *ctx, struct pairkey *pk, char *buf, size_t size, const char *mgr_key,
+                 const struct tenant *t, struct node *const *items, size_t n);
+void pairkey_fini(avnm_ctx *ctx, struct pairkey *pk);
 /* The connection of a pairs table (ctx->pairs_s or pairs_h) with that key, or NULL. */
 struct hnode *pair_find(const struct htab *pairs, const struct pairkey *pk);
-/* pk: from make_pairkey, its key taken over. */
+/* items and pk are copied into the connection's block. */
 int sconn_link(avnm_ctx *ctx, struct sconn **out, struct manager *m, const char *name,
                struct tenant *t, struct node **items, size_t n, const struct pairkey *pk);
 int hconn_link(avnm_ctx *ctx, struct hconn **out, struct tenant *t, const char *name,

@@ -491,7 +491,9 @@ static int corrupt(avnm_ctx *ctx, const struct rec *rec, const char *why)
 }
 
 /* Scope items of tenant t from their canonical keys, sorted and unique. */
-static int r_items(struct rd *r, struct tenant *t, struct node ***out, size_t *n)
+/* keep: the array is the object's (a manager's scope); else it is the record's scratch,
+ * freed with its strings (a connection copies its items). */
+static int r_items(struct rd *r, struct tenant *t, struct node ***out, size_t *n, int keep)
 {
 	avnm_ctx *ctx = r->ctx;
 	uint64_t cnt = r_uint(r);
@@ -499,8 +501,11 @@ static int r_items(struct rd *r, struct tenant *t, struct node ***out, size_t *n
 	*n = 0;
 	if (r->bad || cnt > 1000) return r_fail(r), 0;
 	if (!cnt) return 0;
-	struct node **arr = tx_alloc(ctx, (size_t)cnt * sizeof *arr);
+	if (!keep && r->nscratch == sizeof r->scratch / sizeof r->scratch[0]) return r_fail(r), 0;
+	struct node **arr = keep ? tx_alloc(ctx, (size_t)cnt * sizeof *arr)
+	                         : mem_alloc(&ctx->mem, (size_t)cnt * sizeof *arr);
 	if (!arr) return r->bad = 2, 0;
+	if (!keep) r->scratch[r->nscratch++] = (char *)arr;
 	size_t mark = r->nscratch;
 	for (size_t i = 0; i < cnt; i++) {
 		const char *k = r_str(r);
@@ -682,7 +687,7 @@ static int load_one(avnm_ctx *ctx, const struct rec *rec, int *deferred)
 		if (!sub) break;
 		struct node **items;
 		size_t n;
-		r_items(&r, sub->tenant, &items, &n);
+		r_items(&r, sub->tenant, &items, &n, 1);
 		if (r.bad) break;
 		struct manager *m;
 		rc = manager_link(ctx, &m, &p, sub, (unsigned)acc, items, n);
@@ -696,18 +701,23 @@ static int load_one(avnm_ctx *ctx, const struct rec *rec, int *deferred)
 		if (!m || !t || !name_valid_resource(name, strlen(name)) || sconn_find(m, name)) break;
 		struct node **items;
 		size_t n;
-		r_items(&r, t, &items, &n);
+		r_items(&r, t, &items, &n, 0);
 		uint64_t st = r_uint(&r), reason = r_uint(&r), rejected = r_uint(&r), holds = r_uint(&r);
 		if (r.bad || !n || !state_ok(st, reason) || rejected > 1 || holds > 1 ||
 		    (holds && reason != AVNM_REASON_CONNECTED) || (rejected && st != AVNM_STATE_REJECTED))
 			break;
 		struct detail *d = r_detail(&r);
 		if (r.bad) break;
+		char buf[PAIRKEY_STACK];
 		struct pairkey pk;
 		struct sconn *s = NULL;
-		if (make_pairkey(ctx, &pk, m->key, t, items, n)) rc = AVNM_E_NO_MEMORY;
-		else if (pair_find(&ctx->pairs_s, &pk)) r_fail(&r);
-		else rc = sconn_link(ctx, &s, m, name, t, items, n, &pk);
+		if (make_pairkey(ctx, &pk, buf, sizeof buf, m->key, t, items, n)) {
+			rc = AVNM_E_NO_MEMORY;
+		} else {
+			if (pair_find(&ctx->pairs_s, &pk)) r_fail(&r);
+			else rc = sconn_link(ctx, &s, m, name, t, items, n, &pk);
+			pairkey_fini(ctx, &pk);
+		}
 		if (!rc && s) rc = sconn_restore(ctx, s, (avnm_state)st, (avnm_reason_code)reason,
 		                                 (int)rejected, (int)holds, d);
 		else detail_free(&ctx->mem, d);
@@ -728,16 +738,21 @@ static int load_one(avnm_ctx *ctx, const struct rec *rec, int *deferred)
 			break;
 		struct node **items;
 		size_t n;
-		r_items(&r, t, &items, &n);
+		r_items(&r, t, &items, &n, 0);
 		uint64_t st = r_uint(&r), reason = r_uint(&r);
 		if (r.bad || !n || !state_ok(st, reason) || st == AVNM_STATE_REJECTED) break;
 		struct detail *d = r_detail(&r);
 		if (r.bad) break;
+		char buf[PAIRKEY_STACK];
 		struct pairkey pk;
 		struct hconn *h = NULL;
-		if (make_pairkey(ctx, &pk, mp.key, t, items, n)) rc = AVNM_E_NO_MEMORY;
-		else if (pair_find(&ctx->pairs_h, &pk)) r_fail(&r);
-		else rc = hconn_link(ctx, &h, t, name, &mp, items, n, &pk);
+		if (make_pairkey(ctx, &pk, buf, sizeof buf, mp.key, t, items, n)) {
+			rc = AVNM_E_NO_MEMORY;
+		} else {
+			if (pair_find(&ctx->pairs_h, &pk)) r_fail(&r);
+			else rc = hconn_link(ctx, &h, t, name, &mp, items, n, &pk);
+			pairkey_fini(ctx, &pk);
+		}
 		if (!rc && h) rc = hconn_restore(ctx, h, (avnm_state)st, (avnm_reason_code)reason, d);
 		else detail_free(&ctx->mem, d);
 		made = h;
