@@ -17,12 +17,6 @@ const char *avnm_version_string(void)
 }
 
 
-/* A question about a network reads its subscription's flat holder cache next. */
-static const void *vnet_hint(const struct hnode *head)
-{
-	return CONTAINER(head, const struct vnet, h)->sub;
-}
-
 int avnm_ctx_new(avnm_ctx **out, const avnm_options *opts)
 {
 	avnm_options dflt = AVNM_OPTIONS_INIT;
@@ -56,7 +50,6 @@ int avnm_ctx_new(avnm_ctx **out, const avnm_options *opts)
 	int ok = 1;
 	for (size_t i = 0; i < sizeof tabs / sizeof tabs[0]; i++)
 		if (htab_init(tabs[i], &ctx->mem, 64)) ok = 0;
-	if (ok && htab_set_hint(&ctx->vnets, vnet_hint)) ok = 0;
 	if (!ok || pthread_rwlock_init(&ctx->lock, NULL) != 0) {
 		for (size_t i = 0; i < sizeof tabs / sizeof tabs[0]; i++) htab_fini(tabs[i]);
 		mem_free(&m, ctx);

@@ -27,12 +27,18 @@ struct node *node_find_mg(avnm_ctx *ctx, struct tenant *t, const char *mgid_lowe
 	return h ? CONTAINER(h, struct node, h) : NULL;
 }
 
+struct node *node_find_sub_any_case(avnm_ctx *ctx, const char *guid)
+{
+	char k[GUID_LEN + 2] = "s/";
+	memcpy(k + 2, guid, GUID_LEN);
+	struct hnode *h = htab_find_lower(&ctx->nodes, k, GUID_LEN + 2);
+	return h ? CONTAINER(h, struct node, h) : NULL;
+}
+
 struct node *node_find_sub(avnm_ctx *ctx, const char *guid)
 {
-	char k[GUID_LEN + 4];
-	size_t n = str_join(k, sizeof k, "s/", guid, (char *)NULL);
-	struct hnode *h = htab_find(&ctx->nodes, k, n);
-	return h ? CONTAINER(h, struct node, h) : NULL;
+	/* (a string of another length is no subscription's) */
+	return strnlen(guid, GUID_LEN + 1) == GUID_LEN ? node_find_sub_any_case(ctx, guid) : NULL;
 }
 
 struct node *node_of_item(avnm_ctx *ctx, struct tenant *t, const char *key, int is_mg)

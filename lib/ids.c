@@ -157,6 +157,15 @@ static const unsigned char name_class[256] = {
 	['w'] = NC_ALNUM, ['x'] = NC_ALNUM, ['y'] = NC_ALNUM, ['z'] = NC_ALNUM,
 };
 
+/* Whether each of the n bytes at s is of a class in cls (name_class bits): lengths and
+ * ends are the caller's. */
+static int all_class(const char *s, size_t n, unsigned cls)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!(name_class[(unsigned char)s[i]] & cls)) return 0;
+	return 1;
+}
+
 static int in_set(unsigned char c, const char *set)
 {
 	for (; *set != '\0'; set++)
@@ -310,12 +319,8 @@ static const char *why_mg(const char *s, size_t n)
 		return "is empty";
 	if (n > MG_NAME_MAX)
 		return "is longer than 90 characters";
-	for (size_t i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)s[i];
-
-		if (!(name_class[c] & (NC_ALNUM | NC_RG)))
-			return "may only contain ASCII letters, digits, '-', '_', '.', '(' and ')'";
-	}
+	if (!all_class(s, n, NC_ALNUM | NC_RG))
+		return "may only contain ASCII letters, digits, '-', '_', '.', '(' and ')'";
 	if (s[n - 1] == '.')
 		return "must not end with '.'";
 	return NULL;
@@ -357,9 +362,8 @@ static const char *why_arm(const char *s, size_t n, size_t min, size_t max)
 			                : "must be 2 to 64 characters long";
 		return "must be 1 to 80 characters long";
 	}
-	for (size_t i = 0; i < n; i++)
-		if (!(name_class[u[i]] & (NC_ALNUM | NC_ARM)))
-			return "may only contain ASCII letters, digits, '_', '.' and '-'";
+	if (!all_class(s, n, NC_ALNUM | NC_ARM))
+		return "may only contain ASCII letters, digits, '_', '.' and '-'";
 	if (!is_alnum(u[0]))
 		return "must start with a letter or digit";
 	if (!is_alnum(u[n - 1]) && u[n - 1] != '_')
@@ -464,6 +468,14 @@ void ascii_lower(char *dst, const char *src, size_t n)
 		w = ascii_lower_word(w);
 		memcpy(dst + i, &w, 8);
 	}
+	if (i < n && n >= 8 && dst == src) {
+		/* in place: the last 8 bytes again, overlapping (lower-casing is idempotent) */
+		uint64_t w;
+		memcpy(&w, src + n - 8, 8);
+		w = ascii_lower_word(w);
+		memcpy(dst + n - 8, &w, 8);
+		return;
+	}
 	for (; i < n; i++)
 		dst[i] = lower(src[i]);
 }
@@ -537,6 +549,13 @@ int eq_lower(const char *lower_, const char *given, size_t n)
 		memcpy(&a, lower_ + i, 8);
 		memcpy(&b, given + i, 8);
 		if (a != b && a != ascii_lower_word(b)) return 0;
+	}
+	if (i < n && n >= 8) {
+		/* the last 1-7 bytes: the 8 ending at n, overlapping */
+		uint64_t a, b;
+		memcpy(&a, lower_ + n - 8, 8);
+		memcpy(&b, given + n - 8, 8);
+		return a == b || a == ascii_lower_word(b);
 	}
 	for (; i < n; i++)
 		if (lower_[i] != lower(given[i])) return 0;
@@ -923,6 +942,37 @@ int id_parse(struct idparts *out, const char *text, char *msg, size_t msgsize)
 	}
 	out->len = len;
 	return 0;
+}
+
+/* ------------------------------------------------------------------------ */
+/* A fast path for questions */
+
+int vnet_id_sub(const char *id, size_t n, const char **sub)
+{
+	/* /subscriptions/{guid}/resourceGroups/{rg}/providers/Microsoft.Network/
+	 * virtualNetworks/{name}, every literal in any letter case */
+	static const char provider[] = "/providers/microsoft.network/virtualnetworks/";
+	const size_t plen = sizeof provider - 1;
+	if (n < 15 + GUID_LEN + 1 + 15 + 1 + plen + 2 || n > ID_MAX) return 0;
+	if (!eq_lower("/subscriptions/", id, 15) || !guid_well_formed(id + 15) ||
+	    id[15 + GUID_LEN] != '/' || !eq_lower("resourcegroups/", id + 16 + GUID_LEN, 15))
+		return 0;
+	const char *rg = id + 16 + GUID_LEN + 15, *end = id + n;
+	const char *slash = memchr(rg, '/', (size_t)(end - rg));
+	if (!slash) return 0;
+	size_t rl = (size_t)(slash - rg);
+	/* R1.5, for ASCII resource-group names only (others take the full parser) */
+	if (rl == 0 || rl > 90 || rg[rl - 1] == '.' || !all_class(rg, rl, NC_ALNUM | NC_RG))
+		return 0;
+	if ((size_t)(end - slash) < plen + 2 || !eq_lower(provider, slash, plen)) return 0;
+	const char *name = slash + plen;
+	size_t nl = (size_t)(end - name);
+	if (nl > 64 || !(name_class[(unsigned char)name[0]] & NC_ALNUM) ||
+	    !(name_class[(unsigned char)name[nl - 1]] & NC_ALNUM || name[nl - 1] == '_') ||
+	    !all_class(name, nl, NC_ALNUM | NC_ARM))
+		return 0;
+	*sub = id + 15;
+	return 1;
 }
 
 /* ------------------------------------------------------------------------ */

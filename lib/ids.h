@@ -103,6 +103,12 @@ static inline uint64_t ascii_lower_word(uint64_t w)
 /* Bit i of bits ((n + 7) / 8 bytes): byte i of given differs from byte i of lower_
  * (given is lower_ in its own letter case). Returns whether any bit is set. */
 int case_bits(unsigned char *bits, const char *given, const char *lower_, size_t n);
+/* A fast, conservative check for questions: 1 when the n bytes at id (n = strlen(id))
+ * are a virtual-network id that id_parse certainly accepts (leading '/', an ASCII
+ * resource-group name), with *sub pointing at its subscription GUID in id (36 bytes,
+ * as written: any letter case); 0 when they are not, or might not be: then ask
+ * id_parse. */
+int vnet_id_sub(const char *id, size_t n, const char **sub);
 /* Whether given, lower-cased, equals the n bytes of lower (already lower case). */
 int eq_lower(const char *lower, const char *given, size_t n);
 

@@ -45,17 +45,10 @@ struct htab {
 	struct hnode **b;
 	size_t nb, n;
 	const struct mem *mem;
-	/* Optional (see htab_set_hint): hint[i], in the same block after b, is an address
-	 * the caller will read after finding the head of chain i; a lookup prefetches it
-	 * beside that head, so the two misses overlap instead of following each other. */
-	const void **hint;
-	const void *(*hint_of)(const struct hnode *head);
 };
 uint64_t hash_bytes(const void *p, size_t n);
 int htab_init(struct htab *t, const struct mem *m, size_t nbuckets);
 void htab_fini(struct htab *t);
-/* Give t the hints above; before anything is inserted. -1: out of memory. */
-int htab_set_hint(struct htab *t, const void *(*hint_of)(const struct hnode *head));
 void htab_insert(struct htab *t, struct hnode *node, const char *key, size_t klen);
 /* htab_insert with hash == hash_bytes(key, klen), computed by the caller. */
 void htab_insert_hashed(struct htab *t, struct hnode *node, const char *key, size_t klen,
@@ -250,8 +243,8 @@ struct vnet {
 	struct dl in_sub;
 	size_t ntags;
 	struct vtag *tags;
-	/* Last, next to the key that follows: what a question reads is one short run of
-	 * memory (the subscription, the table node, the key). */
+	/* Last, next to the key that follows: what a lookup by id reads is one short run
+	 * of memory (the subscription, the table node, the key). */
 	struct node *sub;
 	struct hnode h;          /* ctx->vnets: canonical id */
 };
@@ -505,6 +498,8 @@ int arg_name(avnm_ctx *ctx, const char *what, const char *name);
 struct node *node_of_item(avnm_ctx *ctx, struct tenant *t, const char *key, int is_mg);
 struct node *node_find_mg(avnm_ctx *ctx, struct tenant *t, const char *mgid_lower);
 struct node *node_find_sub(avnm_ctx *ctx, const char *guid);
+/* The subscription whose GUID is the 36 bytes at guid, in any letter case. */
+struct node *node_find_sub_any_case(avnm_ctx *ctx, const char *guid);
 /* A resource id (any kind) to the node that places it (R2.6) and its parsed parts.
  * *node NULL: an unknown subscription. Ambiguous groups without tenant: error. */
 int resolve_resource(avnm_ctx *ctx, struct idparts *p, struct node **node, const char *id,

@@ -25,19 +25,27 @@ static const struct sconn *covering_unconnected(const struct manager *m, const s
 	return NULL;
 }
 
-/* The node placing res (R2.6): a registered network by its id without parsing it
- * (*v set), else through the parser (rp filled, *v NULL). *node NULL: an unknown
- * subscription. */
+/* The node placing res (R2.6). When no reason needs the id as the caller named it
+ * (fast), a well-formed network id is placed by the subscription in it, registered or
+ * not, after a check of its form only (vnet_id_sub): neither the parser nor the table of
+ * networks is touched. Else a registered network by its id without parsing it (*v set),
+ * else through the parser (rp filled, *v NULL). *node NULL: an unknown subscription. */
 static int place(avnm_ctx *ctx, struct node **node, const struct vnet **v, struct idparts *rp,
-                 const char *res, const char *tenant)
+                 const char *res, const char *tenant, int fast)
 {
-	struct hnode *h = tenant ? NULL : htab_find_id(&ctx->vnets, res);
+	*v = NULL;
+	if (tenant) return resolve_resource(ctx, rp, node, res, tenant);
+	const char *sub;
+	if (fast && res && vnet_id_sub(res, strnlen(res, ID_MAX + 1), &sub)) {
+		*node = node_find_sub_any_case(ctx, sub);
+		return 0;
+	}
+	struct hnode *h = htab_find_id(&ctx->vnets, res);
 	if (h) {
 		*v = CONTAINER(h, const struct vnet, h);
 		*node = (*v)->sub;
 		return 0;
 	}
-	*v = NULL;
 	return resolve_resource(ctx, rp, node, res, tenant);
 }
 
@@ -56,7 +64,7 @@ static int decide(int *allowed, avnm_reason **reason, avnm_ctx *ctx, const char 
 	TRY(one_access(ctx, access));
 	struct hnode *mh = htab_find_id(&ctx->managers, mgr_id);
 	if (!mh) TRY(manager_arg(ctx, &mp, mgr_id));
-	TRY(place(ctx, &node, &v, &rp, res, tenant));
+	TRY(place(ctx, &node, &v, &rp, res, tenant, reason == NULL));
 	if (!mh && !(mh = htab_find(&ctx->managers, mp.key, mp.len)))
 		return set_error(ctx, AVNM_E_NOT_FOUND, "network manager %s does not exist", mp.display);
 	struct manager *m = CONTAINER(mh, struct manager, h);
@@ -169,7 +177,7 @@ static int managers_of(avnm_list **out, avnm_ctx *ctx, const char *res, unsigned
 	struct node *node;
 	const struct vnet *v;
 	TRY(one_access(ctx, access));
-	TRY(place(ctx, &node, &v, &rp, res, tenant));
+	TRY(place(ctx, &node, &v, &rp, res, tenant, 1));
 	const struct manager *few[64], **all = few;
 	size_t n = node ? chain_managers(ctx, node, few, sizeof few / sizeof few[0]) : 0;
 	if (n > sizeof few / sizeof few[0]) {

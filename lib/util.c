@@ -105,53 +105,28 @@ uint64_t hash_bytes(const void *p, size_t n)
 	return h ^ h >> 32;
 }
 
-/* Buckets, and the hints after them when hinted: one block. */
-static struct hnode **buckets_new(const struct mem *m, size_t nb, int hinted)
-{
-	return mem_alloc(m, nb * (hinted ? 2 : 1) * sizeof(struct hnode *));
-}
-
 int htab_init(struct htab *t, const struct mem *m, size_t nbuckets)
 {
 	size_t nb = 8;
 	while (nb < nbuckets) nb <<= 1;
 	t->mem = m;
 	t->n = 0;
-	t->hint = NULL;
-	t->hint_of = NULL;
-	t->b = buckets_new(m, nb, 0);
+	t->b = mem_alloc(m, nb * sizeof *t->b);
 	t->nb = t->b ? nb : 0;
 	return t->b ? 0 : -1;
-}
-
-static void set_hint(struct htab *t, size_t i)
-{
-	if (t->hint) t->hint[i] = t->b[i] ? t->hint_of(t->b[i]) : NULL;
-}
-
-int htab_set_hint(struct htab *t, const void *(*hint_of)(const struct hnode *head))
-{
-	struct hnode **b = buckets_new(t->mem, t->nb, 1);
-	if (!b) return -1;
-	mem_free(t->mem, t->b);
-	t->b = b;
-	t->hint = (const void **)(void *)(b + t->nb);
-	t->hint_of = hint_of;
-	return 0;
 }
 
 void htab_fini(struct htab *t)
 {
 	if (t->mem) mem_free(t->mem, t->b);
 	t->b = NULL;
-	t->hint = NULL;
 	t->nb = t->n = 0;
 }
 
 static void htab_grow(struct htab *t)
 {
 	size_t nb = t->nb * 2;
-	struct hnode **b = buckets_new(t->mem, nb, t->hint != NULL);
+	struct hnode **b = mem_alloc(t->mem, nb * sizeof *b);
 	if (!b) return; /* longer chains, still correct */
 	for (size_t i = 0; i < t->nb; i++) {
 		struct hnode *e = t->b[i];
@@ -166,10 +141,6 @@ static void htab_grow(struct htab *t)
 	mem_free(t->mem, t->b);
 	t->b = b;
 	t->nb = nb;
-	if (t->hint) {
-		t->hint = (const void **)(void *)(b + nb);
-		for (size_t i = 0; i < nb; i++) set_hint(t, i);
-	}
 }
 
 void htab_insert(struct htab *t, struct hnode *node, const char *key, size_t klen)
@@ -187,20 +158,17 @@ void htab_insert_hashed(struct htab *t, struct hnode *node, const char *key, siz
 	size_t i = (size_t)node->hash & (t->nb - 1);
 	node->next = t->b[i];
 	t->b[i] = node;
-	set_hint(t, i);
 	t->n++;
 }
 
 void htab_remove(struct htab *t, struct hnode *node)
 {
-	size_t i = (size_t)node->hash & (t->nb - 1);
-	struct hnode **pp = &t->b[i];
+	struct hnode **pp = &t->b[(size_t)node->hash & (t->nb - 1)];
 	while (*pp && *pp != node) pp = &(*pp)->next;
 	if (*pp) {
 		*pp = node->next;
 		node->next = NULL;
 		t->n--;
-		if (pp == &t->b[i]) set_hint(t, i);
 	}
 }
 
@@ -225,16 +193,7 @@ struct hnode *htab_find_lower(const struct htab *t, const char *key, size_t klen
 {
 	if (!t->nb) return NULL;
 	uint64_t h = hash_bytes(key, klen); /* case-folded: the key as given will do */
-	size_t i = (size_t)h & (t->nb - 1);
-	struct hnode *e = t->b[i];
-	if (t->hint && e) {
-		/* the head's object and key (a few lines, read next) and what the caller
-		 * reads after it: all in flight at once */
-		PREFETCH(t->hint[i]);
-		PREFETCH((const char *)e + 64);
-		PREFETCH((const char *)e + 128);
-		PREFETCH((const char *)e + 192);
-	}
+	struct hnode *e = t->b[(size_t)h & (t->nb - 1)];
 	for (; e; e = e->next)
 		if (e->hash == h && e->klen == klen && eq_lower(e->key, key, klen)) return e;
 	return NULL;

@@ -11,6 +11,8 @@
  *    stores the key, and the same item in other letter case is the same item
  *    (R1.6);
  *  - a rejection comes with a one-line printable message (R7);
+ *  - the questions' fast check of network ids (vnet_id_sub) accepts only networks
+ *    that id_parse accepts, with the same subscription;
  *  - the GUID, subscription and management-group reference parsers, and the
  *    name and tag checks, never read past their input (ASan) and agree with
  *    the id parser on subscription and management-group ids.
@@ -184,6 +186,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		check_accepted(&p, text);
 	else
 		check_message(msg);
+
+	/* the questions' fast check accepts only networks the parser accepts, with the
+	 * same subscription */
+	const char *sub;
+	if (vnet_id_sub(text, strlen(text), &sub)) {
+		FUZZ_CHECK(rc == 0 && p.kind == IDK_VNET, "vnet_id_sub accepts what id_parse does not");
+		for (size_t i = 0; i < GUID_LEN; i++)
+			FUZZ_CHECK(tolower((unsigned char)sub[i]) == p.sub[i], "vnet_id_sub: another subscription");
+	}
 
 	int crc = avnm_id_canonical(canon, sizeof canon, msg_ctx, text);
 	FUZZ_CHECK((crc == AVNM_OK) == (rc == 0), "avnm_id_canonical %d, id_parse %d on %s", crc, rc,

@@ -1119,6 +1119,80 @@ static void test_case_helpers(void **state)
 	                      "\xc9\xc9\xc9\xc9\xc9\xc9\xc9\xc9\xc9\xc9\xc9\xc9\xc9\xc9\xc9\xc9\xc9", 17));
 }
 
+/* The fast check of network ids for questions (vnet_id_sub) against the parser: it
+ * accepts the usual forms, and whatever it accepts the parser accepts as a network of
+ * the same subscription, through every one-byte change, deletion and insertion. */
+static int fast_agrees(const char *id)
+{
+	const char *sub;
+	struct idparts p;
+	if (!vnet_id_sub(id, strlen(id), &sub)) return 0;
+	if (id_parse(&p, id, NULL, 0) != 0 || p.kind != IDK_VNET) {
+		print_error("vnet_id_sub accepts what id_parse does not: \"%s\"\n", id);
+		fail();
+	}
+	for (size_t i = 0; i < GUID_LEN; i++)
+		assert_int_equal(p.sub[i], sub[i] >= 'A' && sub[i] <= 'Z' ? sub[i] - 'A' + 'a' : sub[i]);
+	return 1;
+}
+
+static void test_vnet_fast_path(void **state)
+{
+	static const char *const good[] = {
+		"/subscriptions/a0000000-0000-0000-0000-000000000001/resourceGroups/rg-net/providers/"
+		"Microsoft.Network/virtualNetworks/vnet-a1",
+		"/SUBSCRIPTIONS/A0B1C2D3-E4F5-4A6B-8C7D-9E0F1A2B3C4D/RESOURCEGROUPS/RG.(x)_y-z/PROVIDERS/"
+		"MICROSOFT.NETWORK/VIRTUALNETWORKS/Vn_.-9",
+		"/subscriptions/a0000000-0000-0000-0000-000000000001/resourcegroups/r/providers/"
+		"microsoft.network/virtualnetworks/v_",
+		"/subscriptions/a0000000-0000-0000-0000-000000000001/resourceGroups/"
+		"r23456789012345678901234567890123456789012345678901234567890123456789012345678901234567890"
+		"/providers/Microsoft.Network/virtualNetworks/"
+		"v234567890123456789012345678901234567890123456789012345678901234",
+	};
+	static const char bytes[] = { 0x01, 0x1f, ' ', '%', '/', '.', '(', ')', '_', '-', '0', 'A',
+		                          'z', '{', '~', 0x7f, (char)0x80, (char)0xc3, (char)0xe9 };
+	char m[400];
+	size_t accepted = 0, tried = 0;
+	(void)state;
+	for (size_t g = 0; g < sizeof good / sizeof good[0]; g++) {
+		assert_true(fast_agrees(good[g]));
+		size_t n = strlen(good[g]);
+		for (size_t i = 0; i <= n; i++) {
+			for (size_t b = 0; b < sizeof bytes; b++) {
+				/* replaced */
+				if (i < n) {
+					memcpy(m, good[g], n + 1);
+					m[i] = bytes[b];
+					accepted += (size_t)fast_agrees(m);
+					tried++;
+				}
+				/* inserted */
+				memcpy(m, good[g], i);
+				m[i] = bytes[b];
+				memcpy(m + i + 1, good[g] + i, n - i + 1);
+				accepted += (size_t)fast_agrees(m);
+				tried++;
+			}
+			/* deleted */
+			if (i < n) {
+				memcpy(m, good[g], i);
+				memcpy(m + i, good[g] + i + 1, n - i);
+				accepted += (size_t)fast_agrees(m);
+				tried++;
+			}
+		}
+	}
+	/* most changes keep a valid id (a letter for a letter), some do not */
+	assert_true(accepted > 0 && accepted < tried);
+	/* the forms left to the parser */
+	assert_false(vnet_id_sub("subscriptions/a0000000-0000-0000-0000-000000000001/resourceGroups/"
+	                         "rg/providers/Microsoft.Network/virtualNetworks/vn",
+	                         strlen("subscriptions/a0000000-0000-0000-0000-000000000001/"
+	                                "resourceGroups/rg/providers/Microsoft.Network/"
+	                                "virtualNetworks/vn"), &(const char *){ NULL }));
+}
+
 /* ------------------------------------------------------------------------ */
 /* Messages */
 
@@ -1227,6 +1301,7 @@ int main(void)
 		cmocka_unit_test(test_mg_ref_parse_rejects),
 		cmocka_unit_test(test_ascii_lower),
 		cmocka_unit_test(test_case_helpers),
+		cmocka_unit_test(test_vnet_fast_path),
 		cmocka_unit_test(test_messages),
 	};
 
