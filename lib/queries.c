@@ -170,7 +170,7 @@ static size_t chain_managers(const avnm_ctx *ctx, const struct node *node,
 	return k;
 }
 
-static int managers_of(avnm_list **out, avnm_ctx *ctx, const char *res, unsigned access,
+static int managers_of(avnm_list *l, avnm_ctx *ctx, const char *res, unsigned access,
                        const char *tenant)
 {
 	struct idparts rp;
@@ -185,17 +185,11 @@ static int managers_of(avnm_list **out, avnm_ctx *ctx, const char *res, unsigned
 		TRY_MEM(ctx, all);
 		chain_managers(ctx, node, all, n);
 	}
-	avnm_list *l = list_new(&ctx->mem);
-	int rc = l ? 0 : AVNM_E_NO_MEMORY;
+	int rc = 0;
 	for (size_t i = 0; i < n && rc == 0; i++)
 		if (all[i]->accesses & access) rc = list_add(l, all[i]->display, NULL);
 	if (all != few) mem_free(&ctx->mem, all);
-	if (rc) {
-		avnm_list_free(l);
-		return set_error(ctx, rc, "out of memory");
-	}
-	*out = l;
-	return 0;
+	return rc ? set_error(ctx, rc, "out of memory") : 0;
 }
 
 int avnm_managers_of(avnm_list **out, avnm_ctx *ctx, const char *resource_id, unsigned int access,
@@ -203,10 +197,15 @@ int avnm_managers_of(avnm_list **out, avnm_ctx *ctx, const char *resource_id, un
 {
 	if (out) *out = NULL;
 	if (!ctx || !out) return AVNM_E_INVALID_ARGUMENT;
+	/* the network's id is read first thing: fetch it while the answer's list is made */
 	if (resource_id) PREFETCH(resource_id);
+	avnm_list *l = list_new(&ctx->mem);
+	if (!l) return set_error(ctx, AVNM_E_NO_MEMORY, "out of memory");
 	rd_begin(ctx);
-	int rc = managers_of(out, ctx, resource_id, access, tenant);
+	int rc = managers_of(l, ctx, resource_id, access, tenant);
 	rd_end(ctx);
+	if (rc) avnm_list_free(l);
+	else *out = l;
 	return rc;
 }
 
