@@ -10,7 +10,6 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
-#include <strings.h>
 
 #if defined(__SSE2__)
 #include <emmintrin.h>
@@ -136,7 +135,6 @@ static char lower(char c)
 	return (char)((unsigned char)(u - 'A') < 26u ? u | 0x20 : u);
 }
 
-/* strchr() would match the terminating NUL, letting a NUL byte in a span pass. */
 /* What each byte may be in a name (R1.5): a table lookup a byte, for the names every
  * network and resource-group id carries. */
 enum { NC_ALNUM = 1, NC_ARM = 2, NC_RG = 4 };
@@ -166,6 +164,7 @@ static int all_class(const char *s, size_t n, unsigned cls)
 	return 1;
 }
 
+/* strchr() would match the terminating NUL, letting a NUL byte in a span pass. */
 static int in_set(unsigned char c, const char *set)
 {
 	for (; *set != '\0'; set++)
@@ -492,9 +491,7 @@ static int eq_lower16(const char *lower_, const char *given)
 	g = _mm_or_si128(g, _mm_and_si128(up, _mm_set1_epi8(0x20)));
 	return _mm_movemask_epi8(_mm_cmpeq_epi8(g, l)) == 0xFFFF;
 }
-#endif
 
-#if defined(__SSE2__)
 /* Bit i: byte i of the 16 at given differs from byte i of the 16 at lower_. */
 static uint32_t diff16(const char *given, const char *lower_)
 {
@@ -682,27 +679,7 @@ static int seg_is(const struct idctx *c, size_t i, const char *lit)
 
 	if (i >= c->nseg || i >= SEG_MAX || c->seg[i].len != n)
 		return 0;
-	/* The key is lower case already, and the literals are letters and '.', whose
-	 * lower case is the byte with 0x20 set: eight bytes at a time. */
-	const char *k = c->k + c->seg[i].off;
-	const uint64_t fold = 0x2020202020202020ull;
-	uint64_t a, b;
-	size_t j = 0;
-	for (; n - j >= 8; j += 8) {
-		memcpy(&a, k + j, 8);
-		memcpy(&b, lit + j, 8);
-		if (a != (b | fold)) return 0;
-	}
-	if (j == n) return 1;
-	if (n >= 8) {
-		/* the last 8 bytes, overlapping */
-		memcpy(&a, k + n - 8, 8);
-		memcpy(&b, lit + n - 8, 8);
-		return a == (b | fold);
-	}
-	for (; j < n; j++)
-		if ((unsigned char)k[j] != ((unsigned char)lit[j] | 0x20)) return 0;
-	return 1;
+	return eq_lower(c->k + c->seg[i].off, lit, n); /* the key is lower case already */
 }
 
 /* Requires literal segment i; what names its role for the message. */
@@ -960,17 +937,12 @@ int vnet_id_sub(const char *id, size_t n, const char **sub)
 	const char *rg = id + 16 + GUID_LEN + 15, *end = id + n;
 	const char *slash = memchr(rg, '/', (size_t)(end - rg));
 	if (!slash) return 0;
-	size_t rl = (size_t)(slash - rg);
-	/* R1.5, for ASCII resource-group names only (others take the full parser) */
-	if (rl == 0 || rl > 90 || rg[rl - 1] == '.' || !all_class(rg, rl, NC_ALNUM | NC_RG))
-		return 0;
+	/* R1.5: an ASCII resource-group name is one the management-group rule allows (any
+	 * other takes the full parser) */
+	if (why_mg(rg, (size_t)(slash - rg)) != NULL) return 0;
 	if ((size_t)(end - slash) < plen + 2 || !eq_lower(provider, slash, plen)) return 0;
 	const char *name = slash + plen;
-	size_t nl = (size_t)(end - name);
-	if (nl > 64 || !(name_class[(unsigned char)name[0]] & NC_ALNUM) ||
-	    !(name_class[(unsigned char)name[nl - 1]] & NC_ALNUM || name[nl - 1] == '_') ||
-	    !all_class(name, nl, NC_ALNUM | NC_ARM))
-		return 0;
+	if (why_vnet(name, (size_t)(end - name)) != NULL) return 0;
 	*sub = id + 15;
 	return 1;
 }
