@@ -83,7 +83,6 @@ static int state_event(avnm_ctx *ctx, struct sconn *s, struct hconn *h, avnm_sta
 	return tx_event(ctx, &ev);
 }
 
-
 /* Apply an evaluation to one side. A sticky Conflict keeps its old detail. The side
  * that takes the fresh detail last takes it over (*fresh becomes NULL); the others
  * get copies. */

@@ -16,7 +16,6 @@ const char *avnm_version_string(void)
 	return AVNM_VERSION_STRING;
 }
 
-
 int avnm_ctx_new(avnm_ctx **out, const avnm_options *opts)
 {
 	avnm_options dflt = AVNM_OPTIONS_INIT;

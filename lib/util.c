@@ -172,16 +172,21 @@ void htab_remove(struct htab *t, struct hnode *node)
 	}
 }
 
-static struct hnode *chain_match(struct hnode *e, uint64_t h, const char *key, size_t klen)
+/* The node of chain e with key; fold: key is in any letter case (the stored keys are
+ * lower case, see htab_find_lower). */
+static struct hnode *chain_match(struct hnode *e, uint64_t h, const char *key, size_t klen,
+                                 int fold)
 {
 	for (; e; e = e->next)
-		if (e->hash == h && e->klen == klen && memcmp(e->key, key, klen) == 0) return e;
+		if (e->hash == h && e->klen == klen &&
+		    (fold ? eq_lower(e->key, key, klen) : memcmp(e->key, key, klen) == 0))
+			return e;
 	return NULL;
 }
 
 struct hnode *htab_find_hashed(const struct htab *t, const char *key, size_t klen, uint64_t hash)
 {
-	return t->nb ? chain_match(t->b[(size_t)hash & (t->nb - 1)], hash, key, klen) : NULL;
+	return t->nb ? chain_match(t->b[(size_t)hash & (t->nb - 1)], hash, key, klen, 0) : NULL;
 }
 
 struct hnode *htab_find(const struct htab *t, const char *key, size_t klen)
@@ -193,10 +198,7 @@ struct hnode *htab_find_lower(const struct htab *t, const char *key, size_t klen
 {
 	if (!t->nb) return NULL;
 	uint64_t h = hash_bytes(key, klen); /* case-folded: the key as given will do */
-	struct hnode *e = t->b[(size_t)h & (t->nb - 1)];
-	for (; e; e = e->next)
-		if (e->hash == h && e->klen == klen && eq_lower(e->key, key, klen)) return e;
-	return NULL;
+	return chain_match(t->b[(size_t)h & (t->nb - 1)], h, key, klen, 1);
 }
 
 struct hnode *htab_find_id(const struct htab *t, const char *id)
@@ -213,7 +215,7 @@ struct hnode *htab_find_id(const struct htab *t, const char *id)
 
 struct hnode *htab_find_next(const struct hnode *from)
 {
-	return chain_match(from->next, from->hash, from->key, from->klen);
+	return chain_match(from->next, from->hash, from->key, from->klen, 0);
 }
 
 struct hnode *htab_iter(const struct htab *t, size_t *pos, struct hnode *cur)
