@@ -5,14 +5,27 @@
 
 #include "internal.h"
 
-struct hnode *pair_find(const struct htab *pairs, const struct pairkey *pk)
+/* R4.2 pairing key: manager, tenant and the sorted scope items, with its length and
+ * hash_bytes, computed once. Built in the caller's buffer when it fits, else on the heap
+ * (heap set): pairkey_fini frees it. A connection keeps a copy in its own block. */
+struct pairkey {
+	char *key;
+	size_t len;
+	uint64_t hash;
+	int heap;
+};
+#define PAIRKEY_STACK 512
+
+/* The connection of a pairs table (ctx->pairs_s or pairs_h) with that key, or NULL. */
+static struct hnode *pair_find(const struct htab *pairs, const struct pairkey *pk)
 {
 	return htab_find_hashed(pairs, pk->key, pk->len, pk->hash);
 }
 
 /* R4.2: same manager, same tenant, equal scopes (items are sorted canonical keys). */
-int make_pairkey(avnm_ctx *ctx, struct pairkey *pk, char *buf, size_t size, const char *mgr_key,
-                 const struct tenant *t, struct node *const *items, size_t n)
+static int make_pairkey(avnm_ctx *ctx, struct pairkey *pk, char *buf, size_t size,
+                        const char *mgr_key, const struct tenant *t, struct node *const *items,
+                        size_t n)
 {
 	size_t mlen = strlen(mgr_key), len = mlen + 1 + GUID_LEN + 1;
 	for (size_t i = 0; i < n; i++) len += (i ? 1 : 0) + strlen(items[i]->key);
@@ -39,7 +52,7 @@ int make_pairkey(avnm_ctx *ctx, struct pairkey *pk, char *buf, size_t size, cons
 	return 0;
 }
 
-void pairkey_fini(avnm_ctx *ctx, struct pairkey *pk)
+static void pairkey_fini(avnm_ctx *ctx, struct pairkey *pk)
 {
 	if (pk->heap) mem_free(&ctx->mem, pk->key);
 	pk->heap = 0;
@@ -277,6 +290,21 @@ static int need_scope(avnm_ctx *ctx, const avnm_scope *scope)
 	return 0;
 }
 
+/* Scope items a connection is being made of: on the stack while they are few. */
+#define ITEMS_STACK 16
+
+/* Room for a scope's n nodes while a connection is made (it copies them): few, the
+ * caller's ITEMS_STACK entries, when they fit, else the heap. items_done gives it back. */
+static struct node **items_room(avnm_ctx *ctx, struct node **few, size_t n)
+{
+	return n <= ITEMS_STACK ? few : mem_alloc(&ctx->mem, n * sizeof *few);
+}
+
+static void items_done(avnm_ctx *ctx, struct node **items, struct node **few)
+{
+	if (items != few) mem_free(&ctx->mem, items);
+}
+
 /* The checks that need the scope's nodes, and the link: items is the caller's array of
  * scope->n entries, which the connection copies. */
 static int sconn_make(avnm_ctx *ctx, struct sconn **s, struct manager *m, const char *name,
@@ -287,17 +315,7 @@ static int sconn_make(avnm_ctx *ctx, struct sconn **s, struct manager *m, const 
 	if (old)
 		return set_error(ctx, AVNM_E_EXISTS, "network manager %s has a scope connection %s already",
 		                 m->display, old->name);
-	char buf[PAIRKEY_STACK];
-	struct pairkey pk;
-	TRY(make_pairkey(ctx, &pk, buf, sizeof buf, m->key, t, items, scope->n));
-	struct hnode *twin = pair_find(&ctx->pairs_s, &pk);
-	int rc = twin ? set_error(ctx, AVNM_E_EXISTS,
-	                          "scope connection %s of network manager %s has the same tenant and "
-	                          "scope already (R4.9)", CONTAINER(twin, struct sconn, h_pair)->name,
-	                          m->display)
-	              : sconn_link(ctx, s, m, name, t, items, scope->n, &pk);
-	pairkey_fini(ctx, &pk);
-	return rc;
+	return sconn_link(ctx, s, m, name, t, items, scope->n);
 }
 
 static int sconn_create(avnm_ctx *ctx, const char *as, const char *mgr_id, const char *name,
@@ -315,16 +333,38 @@ static int sconn_create(avnm_ctx *ctx, const char *as, const char *mgr_id, const
 	if (!m) m = manager_find(ctx, p.key);
 	if (!m) return set_error(ctx, AVNM_E_NOT_FOUND, "network manager %s does not exist", p.display);
 	TRY(tenant_required(ctx, t, tenant));
-	struct node *few[ITEMS_STACK], **items = scope->n <= ITEMS_STACK ? few : mem_alloc(&ctx->mem, scope->n * sizeof *items);
+	struct node *few[ITEMS_STACK], **items = items_room(ctx, few, scope->n);
 	TRY_MEM(ctx, items);
 	struct sconn *s = NULL;
 	int rc = sconn_make(ctx, &s, m, name, t, scope, items);
-	if (items != few) mem_free(&ctx->mem, items);
+	items_done(ctx, items, few);
 	return rc ? rc : eval_pair(ctx, &s->h_pair, 1);
 }
 
+static int sconn_place(avnm_ctx *ctx, struct sconn **out, struct manager *m, const char *name,
+                       struct tenant *t, struct node *const *items, size_t n,
+                       const struct pairkey *pk);
+
 int sconn_link(avnm_ctx *ctx, struct sconn **out, struct manager *m, const char *name,
-               struct tenant *t, struct node **items, size_t n, const struct pairkey *pk)
+               struct tenant *t, struct node *const *items, size_t n)
+{
+	char buf[PAIRKEY_STACK];
+	struct pairkey pk;
+	TRY(make_pairkey(ctx, &pk, buf, sizeof buf, m->key, t, items, n));
+	struct hnode *twin = pair_find(&ctx->pairs_s, &pk);
+	int rc = twin ? set_error(ctx, AVNM_E_EXISTS,
+	                          "scope connection %s of network manager %s has the same tenant and "
+	                          "scope already (R4.9)", CONTAINER(twin, struct sconn, h_pair)->name,
+	                          m->display)
+	              : sconn_place(ctx, out, m, name, t, items, n, &pk);
+	pairkey_fini(ctx, &pk);
+	return rc;
+}
+
+/* sconn_link without the check: one block for the connection, its items, name and keys. */
+static int sconn_place(avnm_ctx *ctx, struct sconn **out, struct manager *m, const char *name,
+                       struct tenant *t, struct node *const *items, size_t n,
+                       const struct pairkey *pk)
 {
 	size_t nl = strlen(name);
 	/* one block: the connection, its items, its name and keys */
@@ -556,16 +596,7 @@ static int hub_make(avnm_ctx *ctx, struct hconn **h, struct tenant *t, const cha
 	if (old)
 		return set_error(ctx, AVNM_E_EXISTS, "tenant %s has a hub connection %s already", t->id,
 		                 old->name);
-	char buf[PAIRKEY_STACK];
-	struct pairkey pk;
-	TRY(make_pairkey(ctx, &pk, buf, sizeof buf, mgr->key, t, items, scope->n));
-	struct hnode *twin = pair_find(&ctx->pairs_h, &pk);
-	int rc = twin ? set_error(ctx, AVNM_E_EXISTS,
-	                          "hub connection %s of tenant %s has the same scope and manager "
-	                          "already (R4.9)", CONTAINER(twin, struct hconn, h_pair)->name, t->id)
-	              : hconn_link(ctx, h, t, name, mgr, items, scope->n, &pk);
-	pairkey_fini(ctx, &pk);
-	return rc;
+	return hconn_link(ctx, h, t, name, mgr, items, scope->n);
 }
 
 static int hub_create(avnm_ctx *ctx, const char *as, const char *tenant, const char *name,
@@ -580,17 +611,37 @@ static int hub_create(avnm_ctx *ctx, const char *as, const char *tenant, const c
 	TRY(manager_ref(ctx, &p, &named, mgr_id, as));
 	TRY(authz_items_write(ctx, as, t, tenant, scope));
 	TRY(tenant_required(ctx, t, tenant));
-	struct node *few[ITEMS_STACK], **items = scope->n <= ITEMS_STACK ? few : mem_alloc(&ctx->mem, scope->n * sizeof *items);
+	struct node *few[ITEMS_STACK], **items = items_room(ctx, few, scope->n);
 	TRY_MEM(ctx, items);
 	struct hconn *h = NULL;
 	int rc = hub_make(ctx, &h, t, name, &p, scope, items);
-	if (items != few) mem_free(&ctx->mem, items);
+	items_done(ctx, items, few);
 	return rc ? rc : eval_pair(ctx, &h->h_pair, 1);
 }
 
+static int hconn_place(avnm_ctx *ctx, struct hconn **out, struct tenant *t, const char *name,
+                       const struct idparts *mgr, struct node *const *items, size_t n,
+                       const struct pairkey *pk);
+
 int hconn_link(avnm_ctx *ctx, struct hconn **out, struct tenant *t, const char *name,
-               const struct idparts *mgr, struct node **items, size_t n,
-               const struct pairkey *pk)
+               const struct idparts *mgr, struct node *const *items, size_t n)
+{
+	char buf[PAIRKEY_STACK];
+	struct pairkey pk;
+	TRY(make_pairkey(ctx, &pk, buf, sizeof buf, mgr->key, t, items, n));
+	struct hnode *twin = pair_find(&ctx->pairs_h, &pk);
+	int rc = twin ? set_error(ctx, AVNM_E_EXISTS,
+	                          "hub connection %s of tenant %s has the same scope and manager "
+	                          "already (R4.9)", CONTAINER(twin, struct hconn, h_pair)->name, t->id)
+	              : hconn_place(ctx, out, t, name, mgr, items, n, &pk);
+	pairkey_fini(ctx, &pk);
+	return rc;
+}
+
+/* hconn_link without the check: one block for the connection, its items and strings. */
+static int hconn_place(avnm_ctx *ctx, struct hconn **out, struct tenant *t, const char *name,
+                       const struct idparts *mgr, struct node *const *items, size_t n,
+                       const struct pairkey *pk)
 {
 	char k[HUB_KEY_MAX];
 	size_t kl = hub_key(k, t, name), nl = strlen(name), ml = strlen(mgr->key);

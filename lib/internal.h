@@ -511,8 +511,6 @@ int scope_nodes(avnm_ctx *ctx, struct node ***out, size_t *n, const avnm_scope *
 /* The same into the caller's array of s->n entries (s not empty). */
 int scope_nodes_into(avnm_ctx *ctx, struct node **arr, const avnm_scope *s, struct tenant *t,
                      const char *what);
-/* Scope items a connection is being made of: on the stack while they are few. */
-#define ITEMS_STACK 16
 struct manager *manager_find(avnm_ctx *ctx, const char *key);
 int tags_valid(avnm_ctx *ctx, const avnm_tag *tags, size_t n);
 /* "<tenant>\n<key-lower>\n<value>": the tag index key (R5.3). Caller frees. */
@@ -587,27 +585,13 @@ int vnet_link(avnm_ctx *ctx, struct vnet **out, const struct idparts *p, uint64_
               struct node *sub, const char *region, const avnm_tag *tags, size_t ntags);
 int manager_link(avnm_ctx *ctx, struct manager **out, const struct idparts *p, struct node *sub,
                  unsigned accesses, struct node **items, size_t n);
-/* R4.2 pairing key: manager, tenant and the sorted scope items, with its length and
- * hash_bytes, computed once. Built in the caller's buffer when it fits, else on the heap
- * (heap set): pairkey_fini frees it. A connection keeps a copy in its own block. */
-struct pairkey {
-	char *key;
-	size_t len;
-	uint64_t hash;
-	int heap;
-};
-#define PAIRKEY_STACK 512
-int make_pairkey(avnm_ctx *ctx, struct pairkey *pk, char *buf, size_t size, const char *mgr_key,
-                 const struct tenant *t, struct node *const *items, size_t n);
-void pairkey_fini(avnm_ctx *ctx, struct pairkey *pk);
-/* The connection of a pairs table (ctx->pairs_s or pairs_h) with that key, or NULL. */
-struct hnode *pair_find(const struct htab *pairs, const struct pairkey *pk);
-/* items and pk are copied into the connection's block. */
+/* Link a new connection with these items (copied into its block). EXISTS, with the
+ * R4.9 message, when a connection of the same kind already has the same manager,
+ * tenant and scope. */
 int sconn_link(avnm_ctx *ctx, struct sconn **out, struct manager *m, const char *name,
-               struct tenant *t, struct node **items, size_t n, const struct pairkey *pk);
+               struct tenant *t, struct node *const *items, size_t n);
 int hconn_link(avnm_ctx *ctx, struct hconn **out, struct tenant *t, const char *name,
-               const struct idparts *mgr, struct node **items, size_t n,
-               const struct pairkey *pk);
+               const struct idparts *mgr, struct node *const *items, size_t n);
 /* Restore a stored state exactly (load): no evaluation. detail is taken over. */
 int sconn_restore(avnm_ctx *ctx, struct sconn *s, avnm_state st, avnm_reason_code code,
                   int rejected, int holds, struct detail *detail);

@@ -708,15 +708,11 @@ static int load_one(avnm_ctx *ctx, const struct rec *rec, int *deferred)
 			break;
 		struct detail *d = r_detail(&r);
 		if (r.bad) break;
-		char buf[PAIRKEY_STACK];
-		struct pairkey pk;
 		struct sconn *s = NULL;
-		if (make_pairkey(ctx, &pk, buf, sizeof buf, m->key, t, items, n)) {
-			rc = AVNM_E_NO_MEMORY;
-		} else {
-			if (pair_find(&ctx->pairs_s, &pk)) r_fail(&r);
-			else rc = sconn_link(ctx, &s, m, name, t, items, n, &pk);
-			pairkey_fini(ctx, &pk);
+		rc = sconn_link(ctx, &s, m, name, t, items, n);
+		if (rc == AVNM_E_EXISTS) { /* a second record of one pair */
+			r_fail(&r);
+			rc = 0;
 		}
 		if (!rc && s) rc = sconn_restore(ctx, s, (avnm_state)st, (avnm_reason_code)reason,
 		                                 (int)rejected, (int)holds, d);
@@ -743,15 +739,11 @@ static int load_one(avnm_ctx *ctx, const struct rec *rec, int *deferred)
 		if (r.bad || !n || !state_ok(st, reason) || st == AVNM_STATE_REJECTED) break;
 		struct detail *d = r_detail(&r);
 		if (r.bad) break;
-		char buf[PAIRKEY_STACK];
-		struct pairkey pk;
 		struct hconn *h = NULL;
-		if (make_pairkey(ctx, &pk, buf, sizeof buf, mp.key, t, items, n)) {
-			rc = AVNM_E_NO_MEMORY;
-		} else {
-			if (pair_find(&ctx->pairs_h, &pk)) r_fail(&r);
-			else rc = hconn_link(ctx, &h, t, name, &mp, items, n, &pk);
-			pairkey_fini(ctx, &pk);
+		rc = hconn_link(ctx, &h, t, name, &mp, items, n);
+		if (rc == AVNM_E_EXISTS) { /* a second record of one pair */
+			r_fail(&r);
+			rc = 0;
 		}
 		if (!rc && h) rc = hconn_restore(ctx, h, (avnm_state)st, (avnm_reason_code)reason, d);
 		else detail_free(&ctx->mem, d);
