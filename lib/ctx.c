@@ -210,10 +210,7 @@ static void drain_node(avnm_ctx *ctx, struct hnode *h)
 		mem_free(&ctx->mem, x);
 		x = nx;
 	}
-	mem_free(&ctx->mem, n->hkey);
-	if (n->display != n->key) mem_free(&ctx->mem, n->display);
-	mem_free(&ctx->mem, n->key);
-	mem_free(&ctx->mem, n);
+	mem_free(&ctx->mem, n); /* hkey, key and display are in its block */
 }
 
 static void drain_tenant(avnm_ctx *ctx, struct hnode *h)

@@ -27,12 +27,44 @@ struct node *node_find_mg(avnm_ctx *ctx, struct tenant *t, const char *mgid_lowe
 	return h ? CONTAINER(h, struct node, h) : NULL;
 }
 
+/* A subscription's key in ctx->nodes: "s/<guid>" (here in the letter case given). */
+static void sub_hkey(char k[GUID_LEN + 2], const char *guid)
+{
+	k[0] = 's';
+	k[1] = '/';
+	memcpy(k + 2, guid, GUID_LEN);
+}
+
+uint64_t node_sub_prefetch(const avnm_ctx *ctx, const char *guid)
+{
+	char k[GUID_LEN + 2];
+	sub_hkey(k, guid);
+	uint64_t hash = hash_bytes(k, sizeof k);
+	const struct hnode *e = htab_head(&ctx->nodes, hash);
+	if (e) {
+		/* what the lookup and the question read: the table node and the hkey after
+		 * it, the flat cache before it (struct node) */
+		const struct node *n = CONTAINER(e, const struct node, h);
+		PREFETCH(&n->flatgen);
+		PREFETCH(e);
+		PREFETCH((const char *)(n + 1) + sizeof k);
+	}
+	return hash;
+}
+
+struct node *node_find_sub_hashed(avnm_ctx *ctx, const char *guid, uint64_t hash)
+{
+	char k[GUID_LEN + 2];
+	sub_hkey(k, guid);
+	struct hnode *h = htab_find_lower_hashed(&ctx->nodes, k, sizeof k, hash);
+	return h ? CONTAINER(h, struct node, h) : NULL;
+}
+
 struct node *node_find_sub_any_case(avnm_ctx *ctx, const char *guid)
 {
-	char k[GUID_LEN + 2] = "s/";
-	memcpy(k + 2, guid, GUID_LEN);
-	struct hnode *h = htab_find_lower(&ctx->nodes, k, GUID_LEN + 2);
-	return h ? CONTAINER(h, struct node, h) : NULL;
+	char k[GUID_LEN + 2];
+	sub_hkey(k, guid);
+	return node_find_sub_hashed(ctx, guid, hash_bytes(k, sizeof k));
 }
 
 struct node *node_find_sub(avnm_ctx *ctx, const char *guid)
@@ -134,7 +166,12 @@ int arg_name(avnm_ctx *ctx, const char *what, const char *name)
 static int node_new(avnm_ctx *ctx, struct node **out, struct tenant *t, enum node_kind kind,
                     const char *hkey, const char *key, const char *display, struct node *parent)
 {
-	struct node *n = tx_alloc(ctx, sizeof *n);
+	/* one block: the node, then its hkey right after the table node that leads to it,
+	 * then its key and display (a subscription's id is its canonical key: one string
+	 * serves both) */
+	size_t hl = strlen(hkey) + 1, kl = strlen(key) + 1;
+	size_t dl = strcmp(key, display) == 0 ? 0 : strlen(display) + 1;
+	struct node *n = tx_alloc(ctx, sizeof *n + hl + kl + dl);
 	TRY_MEM(ctx, n);
 	n->kind = kind;
 	n->tenant = t;
@@ -143,12 +180,10 @@ static int node_new(avnm_ctx *ctx, struct node **out, struct tenant *t, enum nod
 	dl_init(&n->children);
 	dl_init(&n->sibling);
 	dl_init(&n->vnets);
-	TRY_MEM(ctx, n->hkey = tx_strdup(ctx, hkey));
-	TRY_MEM(ctx, n->key = tx_strdup(ctx, key));
-	/* a subscription's id is its canonical key: one string serves both */
-	if (strcmp(key, display) == 0) n->display = n->key;
-	else TRY_MEM(ctx, n->display = tx_strdup(ctx, display));
-	TRY(tx_hinsert(ctx, &ctx->nodes, &n->h, n->hkey, strlen(n->hkey)));
+	n->hkey = memcpy((char *)(n + 1), hkey, hl);
+	n->key = memcpy(n->hkey + hl, key, kl);
+	n->display = dl ? memcpy(n->key + kl, display, dl) : n->key;
+	TRY(tx_hinsert(ctx, &ctx->nodes, &n->h, n->hkey, hl - 1));
 	if (kind == NODE_MG) {
 		const char *id = n->key + strlen(MG_PREFIX_LOWER);
 		TRY(tx_hinsert(ctx, &ctx->mg_names, &n->h_name, id, strlen(id)));

@@ -846,7 +846,16 @@ static void idparts_clear(struct idparts *out)
 	out->child = none;
 }
 
+static int vnet_parts(struct idparts *out, const char *text);
+
 int id_parse(struct idparts *out, const char *text, char *msg, size_t msgsize)
+{
+	/* the usual network id: its form checked in one pass, its parts at known places */
+	if (out && text && text[0] == '/' && vnet_parts(out, text)) return 0;
+	return id_parse_full(out, text, msg, msgsize);
+}
+
+int id_parse_full(struct idparts *out, const char *text, char *msg, size_t msgsize)
 {
 	struct idctx c;
 	enum char_fault fault;
@@ -922,17 +931,17 @@ int id_parse(struct idparts *out, const char *text, char *msg, size_t msgsize)
 }
 
 /* ------------------------------------------------------------------------ */
-/* A fast path for questions */
+/* A fast path for network ids */
 
-int vnet_id_sub(const char *id, size_t n, const char **sub)
+int vnet_id_sub(const char *id, size_t n)
 {
 	/* /subscriptions/{guid}/resourceGroups/{rg}/providers/Microsoft.Network/
 	 * virtualNetworks/{name}, every literal in any letter case */
 	static const char provider[] = "/providers/microsoft.network/virtualnetworks/";
 	const size_t plen = sizeof provider - 1;
 	if (n < 15 + GUID_LEN + 1 + 15 + 1 + plen + 2 || n > ID_MAX) return 0;
-	if (!eq_lower("/subscriptions/", id, 15) || !guid_well_formed(id + 15) ||
-	    id[15 + GUID_LEN] != '/' || !eq_lower("resourcegroups/", id + 16 + GUID_LEN, 15))
+	if (!eq_lower("/subscriptions/", id, VNET_SUB_AT) || !guid_well_formed(id + VNET_SUB_AT) ||
+	    id[VNET_SUB_AT + GUID_LEN] != '/' || !eq_lower("resourcegroups/", id + 16 + GUID_LEN, 15))
 		return 0;
 	const char *rg = id + 16 + GUID_LEN + 15, *end = id + n;
 	const char *slash = memchr(rg, '/', (size_t)(end - rg));
@@ -942,8 +951,28 @@ int vnet_id_sub(const char *id, size_t n, const char **sub)
 	if (why_mg(rg, (size_t)(slash - rg)) != NULL) return 0;
 	if ((size_t)(end - slash) < plen + 2 || !eq_lower(provider, slash, plen)) return 0;
 	const char *name = slash + plen;
-	if (why_vnet(name, (size_t)(end - name)) != NULL) return 0;
-	*sub = id + 15;
+	return why_vnet(name, (size_t)(end - name)) == NULL;
+}
+
+/* What id_parse_full makes of a network id that vnet_id_sub accepts (then it accepts it
+ * too, as a network, with a leading '/', segments in the places vnet_id_sub checked);
+ * 0 for any other id. */
+static int vnet_parts(struct idparts *out, const char *text)
+{
+	static const size_t rg = VNET_SUB_AT + GUID_LEN + sizeof "/resourceGroups/" - 1;
+	static const size_t provider = sizeof "/providers/Microsoft.Network/virtualNetworks/" - 1;
+	size_t n = strnlen(text, ID_MAX + 1);
+	if (!vnet_id_sub(text, n)) return 0;
+	idparts_clear(out);
+	out->kind = IDK_VNET;
+	out->len = n;
+	memcpy(out->display, text, n + 1);
+	ascii_lower(out->key, text, n + 1);
+	memcpy(out->sub, out->key + VNET_SUB_AT, GUID_LEN);
+	out->sub[GUID_LEN] = '\0';
+	size_t slash = (size_t)((const char *)memchr(text + rg, '/', n - rg) - text);
+	out->rg = (struct idseg){ rg, slash - rg };
+	out->name = (struct idseg){ slash + provider, n - slash - provider };
 	return 1;
 }
 

@@ -59,6 +59,11 @@ struct hnode *htab_find(const struct htab *t, const char *key, size_t klen);
 struct hnode *htab_find_hashed(const struct htab *t, const char *key, size_t klen, uint64_t hash);
 /* Find by a name key stored ASCII-lower-cased (names compare case-insensitively). */
 struct hnode *htab_find_lower(const struct htab *t, const char *key, size_t klen);
+/* htab_find_lower with hash == hash_bytes(key, klen), computed by the caller. */
+struct hnode *htab_find_lower_hashed(const struct htab *t, const char *key, size_t klen,
+                                     uint64_t hash);
+/* The first node of the chain that a key with this hash is in, or NULL: to prefetch. */
+const struct hnode *htab_head(const struct htab *t, uint64_t hash);
 /* A registered object by its resource id, without parsing: its canonical key is the id
  * with a leading '/' in ASCII lower case, and it was validated when registered. So a
  * hit needs no checks; on a miss the caller parses the id for a precise error (R1). */
@@ -198,6 +203,22 @@ struct tenant {
 /* A management group or a subscription: a node of one tenant's hierarchy. The first
  * fields are what a question touches, so they share as few cache lines as possible. */
 struct node {
+	enum node_kind kind;
+	unsigned depth;          /* root 0 */
+	struct dl children;      /* child nodes */
+	struct dl sibling;
+	struct dl vnets;         /* subscriptions: their virtual networks */
+	struct hnode h_name;     /* ctx->mg_names: "<mgid-lower>", groups only (R2.7) */
+	char *key;               /* canonical resource id */
+	char *display;           /* resource id as first registered */
+	/* Last, and followed in the same block by hkey, key and display (node_new): what a
+	 * question reads (the table node, the hkey it compares, the flat cache, and on a
+	 * refill the parent and the holders) is one short run of memory. */
+	struct tenant *tenant;
+	struct node *parent;
+	struct holding *holders;
+	char *hkey;
+	unsigned char mark;
 	/* The flat cache: every manager holding this node or one above it, highest first,
 	 * each once (the order of R3.4), which a question reads instead of walking the
 	 * chain; nflat of them, or FLAT_OVER (more than FLAT_CAP: walk the chain).
@@ -207,23 +228,10 @@ struct node {
 	 * (flatgen == ctx->holdclock) a question need not read the tenant at all. Filled
 	 * by the first reader that finds it stale (flat_of); readers share the read lock,
 	 * so the fields are atomic (any two readers fill it alike). */
-	_Atomic(struct manager *) flat[FLAT_CAP];
-	_Atomic uint64_t flatgen;
 	_Atomic unsigned char nflat;
-	unsigned char mark;
-	enum node_kind kind;
-	struct tenant *tenant;
-	struct node *parent;
-	struct holding *holders;
-	struct dl children;      /* child nodes */
-	struct dl sibling;
-	unsigned depth;          /* root 0 */
+	_Atomic uint64_t flatgen;
+	_Atomic(struct manager *) flat[FLAT_CAP];
 	struct hnode h;          /* ctx->nodes: "s/<guid>" or "m/<tenant>/<mgid-lower>" */
-	struct hnode h_name;     /* ctx->mg_names: "<mgid-lower>", groups only (R2.7) */
-	char *hkey;
-	char *key;               /* canonical resource id */
-	char *display;           /* resource id as first registered */
-	struct dl vnets;         /* subscriptions: their virtual networks */
 };
 
 struct vtag {
@@ -500,6 +508,12 @@ struct node *node_find_mg(avnm_ctx *ctx, struct tenant *t, const char *mgid_lowe
 struct node *node_find_sub(avnm_ctx *ctx, const char *guid);
 /* The subscription whose GUID is the 36 bytes at guid, in any letter case. */
 struct node *node_find_sub_any_case(avnm_ctx *ctx, const char *guid);
+/* The hash of that subscription's table key, after a prefetch of the node it most
+ * likely leads to: the node is on its way while the caller checks the id the 36 bytes
+ * came from (any bytes will do: a prefetch is only a hint). */
+uint64_t node_sub_prefetch(const avnm_ctx *ctx, const char *guid);
+/* node_find_sub_any_case with hash == node_sub_prefetch(ctx, guid). */
+struct node *node_find_sub_hashed(avnm_ctx *ctx, const char *guid, uint64_t hash);
 /* A resource id (any kind) to the node that places it (R2.6) and its parsed parts.
  * *node NULL: an unknown subscription. Ambiguous groups without tenant: error. */
 int resolve_resource(avnm_ctx *ctx, struct idparts *p, struct node **node, const char *id,

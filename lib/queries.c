@@ -35,10 +35,16 @@ static int place(avnm_ctx *ctx, struct node **node, const struct vnet **v, struc
 {
 	*v = NULL;
 	if (tenant) return resolve_resource(ctx, rp, node, res, tenant);
-	const char *sub;
-	if (fast && res && vnet_id_sub(res, strnlen(res, ID_MAX + 1), &sub)) {
-		*node = node_find_sub_any_case(ctx, sub);
-		return 0;
+	if (fast && res) {
+		/* the node of the subscription where a network id has it is fetched while the
+		 * id's form is checked (vnet_id_sub accepts no shorter id) */
+		size_t n = strnlen(res, ID_MAX + 1);
+		const char *sub = res + VNET_SUB_AT;
+		uint64_t hash = n > VNET_SUB_AT + GUID_LEN ? node_sub_prefetch(ctx, sub) : 0;
+		if (vnet_id_sub(res, n)) {
+			*node = node_find_sub_hashed(ctx, sub, hash);
+			return 0;
+		}
 	}
 	struct hnode *h = htab_find_id(&ctx->vnets, res);
 	if (h) {

@@ -11,8 +11,10 @@
  *    stores the key, and the same item in other letter case is the same item
  *    (R1.6);
  *  - a rejection comes with a one-line printable message (R7);
- *  - the questions' fast check of network ids (vnet_id_sub) accepts only networks
- *    that id_parse accepts, with the same subscription;
+ *  - the fast check of network ids (vnet_id_sub) accepts only networks that the
+ *    whole grammar (id_parse_full) accepts, with the same subscription, and
+ *    id_parse, which takes that fast path, gives every input the answer and the
+ *    parts id_parse_full gives;
  *  - the GUID, subscription and management-group reference parsers, and the
  *    name and tag checks, never read past their input (ASan) and agree with
  *    the id parser on subscription and management-group ids.
@@ -169,6 +171,19 @@ static void check_scope_lines(const char *text)
 	free(copy);
 }
 
+static int same_seg(struct idseg a, struct idseg b)
+{
+	return a.off == b.off && a.len == b.len;
+}
+
+static int same_parts(const struct idparts *a, const struct idparts *b)
+{
+	return a->kind == b->kind && a->len == b->len && strcmp(a->key, b->key) == 0 &&
+	       strcmp(a->display, b->display) == 0 && strcmp(a->sub, b->sub) == 0 &&
+	       same_seg(a->mg, b->mg) && same_seg(a->rg, b->rg) && same_seg(a->name, b->name) &&
+	       same_seg(a->child, b->child);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static struct idparts p;
@@ -187,13 +202,19 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	else
 		check_message(msg);
 
-	/* the questions' fast check accepts only networks the parser accepts, with the
-	 * same subscription */
-	const char *sub;
-	if (vnet_id_sub(text, strlen(text), &sub)) {
-		FUZZ_CHECK(rc == 0 && p.kind == IDK_VNET, "vnet_id_sub accepts what id_parse does not");
+	/* the fast check of network ids accepts only networks the whole grammar accepts,
+	 * with the same subscription; and id_parse's fast path for them changes nothing:
+	 * the whole grammar gives every input the same answer and the same parts */
+	static struct idparts f;
+	int frc = id_parse_full(&f, text, NULL, 0);
+	FUZZ_CHECK(frc == rc, "id_parse returned %d, id_parse_full %d", rc, frc);
+	if (rc == 0)
+		FUZZ_CHECK(same_parts(&p, &f), "id_parse and id_parse_full differ on the parts of %s", text);
+	const char *sub = text + VNET_SUB_AT;
+	if (vnet_id_sub(text, strlen(text))) {
+		FUZZ_CHECK(frc == 0 && f.kind == IDK_VNET, "vnet_id_sub accepts what id_parse_full does not");
 		for (size_t i = 0; i < GUID_LEN; i++)
-			FUZZ_CHECK(tolower((unsigned char)sub[i]) == p.sub[i], "vnet_id_sub: another subscription");
+			FUZZ_CHECK(tolower((unsigned char)sub[i]) == f.sub[i], "vnet_id_sub: another subscription");
 	}
 
 	int crc = avnm_id_canonical(canon, sizeof canon, msg_ctx, text);
