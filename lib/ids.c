@@ -458,9 +458,38 @@ int tag_value_valid(const char *s, size_t n)
 	return 1;
 }
 
+#if defined(__SSE2__)
+/* 16 bytes, ASCII letters lower-cased. */
+static __m128i lower16(const char *s)
+{
+	__m128i v = _mm_loadu_si128((const __m128i *)(const void *)s);
+	/* signed bytes: those >= 0x80 (UTF-8) are negative, so never in 'A'..'Z' */
+	__m128i up = _mm_and_si128(_mm_cmpgt_epi8(v, _mm_set1_epi8('A' - 1)),
+	                           _mm_cmplt_epi8(v, _mm_set1_epi8('Z' + 1)));
+	return _mm_or_si128(v, _mm_and_si128(up, _mm_set1_epi8(0x20)));
+}
+
+/* 16 bytes of given, lower-cased, against 16 of lower: sixteen at once. */
+static int eq_lower16(const char *lower_, const char *given)
+{
+	__m128i l = _mm_loadu_si128((const __m128i *)(const void *)lower_);
+	return _mm_movemask_epi8(_mm_cmpeq_epi8(lower16(given), l)) == 0xFFFF;
+}
+#endif
+
 void ascii_lower(char *dst, const char *src, size_t n)
 {
 	size_t i = 0;
+#if defined(__SSE2__)
+	if (n >= 16) {
+		for (; n - i >= 16; i += 16)
+			_mm_storeu_si128((__m128i *)(void *)(dst + i), lower16(src + i));
+		/* the last 1-15 bytes: the 16 ending at n again, overlapping (lower-casing is
+		 * idempotent, and dst is src or apart from it) */
+		if (i < n) _mm_storeu_si128((__m128i *)(void *)(dst + n - 16), lower16(src + n - 16));
+		return;
+	}
+#endif
 	for (; n - i >= 8; i += 8) {
 		uint64_t w;
 		memcpy(&w, src + i, 8);
@@ -480,18 +509,6 @@ void ascii_lower(char *dst, const char *src, size_t n)
 }
 
 #if defined(__SSE2__)
-/* 16 bytes of given, lower-cased, against 16 of lower: sixteen at once. */
-static int eq_lower16(const char *lower_, const char *given)
-{
-	__m128i g = _mm_loadu_si128((const __m128i *)(const void *)given);
-	__m128i l = _mm_loadu_si128((const __m128i *)(const void *)lower_);
-	/* signed bytes: those >= 0x80 (UTF-8) are negative, so never in 'A'..'Z' */
-	__m128i up = _mm_and_si128(_mm_cmpgt_epi8(g, _mm_set1_epi8('A' - 1)),
-	                           _mm_cmplt_epi8(g, _mm_set1_epi8('Z' + 1)));
-	g = _mm_or_si128(g, _mm_and_si128(up, _mm_set1_epi8(0x20)));
-	return _mm_movemask_epi8(_mm_cmpeq_epi8(g, l)) == 0xFFFF;
-}
-
 /* Bit i: byte i of the 16 at given differs from byte i of the 16 at lower_. */
 static uint32_t diff16(const char *given, const char *lower_)
 {

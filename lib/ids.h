@@ -91,7 +91,7 @@ int name_valid_principal(const char *s, size_t n);/* 1-128 [A-Za-z0-9-_.@] */
 int tag_key_valid(const char *s, size_t n);
 int tag_value_valid(const char *s, size_t n);
 
-/* ASCII lower case of n bytes from src into dst (may alias). */
+/* ASCII lower case of n bytes from src into dst: the same buffer, or apart. */
 void ascii_lower(char *dst, const char *src, size_t n);
 /* Eight bytes lower-cased at once: 0x20 is added to exactly the bytes in 'A'..'Z'
  * (bytes with the high bit set, UTF-8, are left alone). */

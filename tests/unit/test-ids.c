@@ -1074,6 +1074,24 @@ static void test_ascii_lower(void **state)
 	ascii_lower(src, src, 10);
 	assert_string_equal(src, "abc-\xC3\x89\xC3\xA9-xyZ");
 	ascii_lower(dst, "Q", 0);
+
+	/* Every length up to 64 (blocks of 16 and 8 and the overlapping tails), apart and in
+	 * place: exactly n bytes lower-cased, none after them touched. */
+	for (size_t n = 0; n <= 64; n++) {
+		char in[80], out[80], place[80];
+		for (size_t i = 0; i < sizeof in; i++)
+			in[i] = "AbZ@[`{z\xC3\x89Y-09mQ"[i % 15];
+		memset(out, '#', sizeof out);
+		memcpy(place, in, sizeof in);
+		ascii_lower(out, in, n);
+		ascii_lower(place, place, n);
+		for (size_t i = 0; i < sizeof in; i++) {
+			unsigned char c = (unsigned char)in[i];
+			int want = i >= n ? '#' : (c >= 'A' && c <= 'Z') ? c - 'A' + 'a' : c;
+			assert_int_equal((unsigned char)out[i], want);
+			assert_int_equal((unsigned char)place[i], i >= n ? c : (unsigned)want);
+		}
+	}
 }
 
 /* The word-at-a-time helpers against byte-at-a-time answers, at every length and
