@@ -153,6 +153,8 @@ struct avnm_list {
 	char inl_pool[LIST_INLINE_BYTES];
 };
 avnm_list *list_new(const struct mem *m);
+/* A list with no entries that needs no allocation: for empty answers; never add to it. */
+avnm_list *list_empty(void);
 int list_add(avnm_list *l, const char *value, const char *tenant);
 
 struct avnm_scope {

@@ -176,7 +176,7 @@ static size_t chain_managers(const avnm_ctx *ctx, const struct node *node,
 	return k;
 }
 
-static int managers_of(avnm_list *l, avnm_ctx *ctx, const char *res, unsigned access,
+static int managers_of(avnm_list **out, avnm_ctx *ctx, const char *res, unsigned access,
                        const char *tenant)
 {
 	struct idparts rp;
@@ -191,11 +191,20 @@ static int managers_of(avnm_list *l, avnm_ctx *ctx, const char *res, unsigned ac
 		TRY_MEM(ctx, all);
 		chain_managers(ctx, node, all, n);
 	}
-	int rc = 0;
-	for (size_t i = 0; i < n && rc == 0; i++)
-		if (all[i]->accesses & access) rc = list_add(l, all[i]->display, NULL);
+	/* those with the access, in order; an empty answer allocates nothing */
+	size_t k = 0;
+	for (size_t i = 0; i < n; i++)
+		if (all[i]->accesses & access) all[k++] = all[i];
+	avnm_list *l = k ? list_new(&ctx->mem) : list_empty();
+	int rc = l ? 0 : AVNM_E_NO_MEMORY;
+	for (size_t i = 0; i < k && rc == 0; i++) rc = list_add(l, all[i]->display, NULL);
 	if (all != few) mem_free(&ctx->mem, all);
-	return rc ? set_error(ctx, rc, "out of memory") : 0;
+	if (rc) {
+		avnm_list_free(l);
+		return set_error(ctx, rc, "out of memory");
+	}
+	*out = l;
+	return 0;
 }
 
 int avnm_managers_of(avnm_list **out, avnm_ctx *ctx, const char *resource_id, unsigned int access,
@@ -203,15 +212,11 @@ int avnm_managers_of(avnm_list **out, avnm_ctx *ctx, const char *resource_id, un
 {
 	if (out) *out = NULL;
 	if (!ctx || !out) return AVNM_E_INVALID_ARGUMENT;
-	/* the network's id is read first thing: fetch it while the answer's list is made */
+	/* the network's id is read first thing: fetch it while the lock is taken */
 	if (resource_id) PREFETCH(resource_id);
-	avnm_list *l = list_new(&ctx->mem);
-	if (!l) return set_error(ctx, AVNM_E_NO_MEMORY, "out of memory");
 	rd_begin(ctx);
-	int rc = managers_of(l, ctx, resource_id, access, tenant);
+	int rc = managers_of(out, ctx, resource_id, access, tenant);
 	rd_end(ctx);
-	if (rc) avnm_list_free(l);
-	else *out = l;
 	return rc;
 }
 

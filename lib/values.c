@@ -283,6 +283,15 @@ void avnm_reason_free(avnm_reason *r)
 
 /* ---- lists ------------------------------------------------------------------ */
 
+/* The empty answer: shared, read-only and never freed, so that a question whose answer
+ * is empty allocates nothing (avnm_list_free passes it by). */
+static avnm_list empty_list = { .e = empty_list.inl_e };
+
+avnm_list *list_empty(void)
+{
+	return &empty_list;
+}
+
 avnm_list *list_new(const struct mem *m)
 {
 	/* not zeroed whole: the inline pool is written before it is read */
@@ -358,7 +367,7 @@ const char *avnm_list_tenant(const avnm_list *l, size_t i)
 
 void avnm_list_free(avnm_list *l)
 {
-	if (!l) return;
+	if (!l || l == &empty_list) return;
 	for (struct lchunk *c = l->chunks, *next; c; c = next) {
 		next = c->next;
 		mem_free(&l->mem, c);

@@ -223,6 +223,35 @@ static void test_hierarchical_precedence(void **state)
 	assert_int_equal(h_can(ctx, NM_ROOT, VNET_A1, ACC_C, NULL), 1);
 }
 
+/* Empty answers and others, freed in any order: each list stands on its own (an empty
+ * answer is a list like any other to the caller, though it allocates nothing). */
+static void test_answer_lists(void **state)
+{
+	avnm_ctx *ctx = *state;
+	avnm_list *none1 = NULL, *some = NULL, *none2 = NULL, *none3 = NULL;
+	OK(ctx, h_manager(ctx, NULL, NM_A, ACC_C, ITEMS(MG("mg-a"))));
+	OK(ctx, avnm_managers_of(&none1, ctx, VNET_A1, ACC_SA, NULL));
+	OK(ctx, avnm_managers_of(&some, ctx, VNET_A1, ACC_C, NULL));
+	OK(ctx, avnm_managers_of(&none2, ctx, VNET_B1, ACC_C, NULL));
+	OK(ctx, avnm_managers_of(&none3, ctx, VNET("00000000-0000-4000-8000-0000000000ee", "vn"),
+	                         ACC_C, NULL));
+	avnm_list *empty[] = { none1, none2, none3 };
+	for (size_t i = 0; i < 3; i++) {
+		assert_non_null(empty[i]);
+		assert_int_equal(avnm_list_count(empty[i]), 0);
+		assert_null(avnm_list_get(empty[i], 0));
+		assert_null(avnm_list_tenant(empty[i], 0));
+	}
+	avnm_list_free(none2);
+	assert_int_equal(avnm_list_count(some), 1);
+	assert_string_equal(avnm_list_get(some, 0), NM_A);
+	avnm_list_free(some);
+	assert_int_equal(avnm_list_count(none1), 0);
+	avnm_list_free(none1);
+	avnm_list_free(none3);
+	assert_true(h_managers_are(ctx, VNET_A1, ACC_C, NULL, ITEMS(NM_A)));
+}
+
 static void test_query_errors(void **state)
 {
 	avnm_ctx *ctx = *state;
@@ -368,6 +397,7 @@ int main(void)
 		T(test_direct_overlap_with_connection),
 		T(test_implied_connection_holds_nothing),
 		T(test_hierarchical_precedence),
+		T(test_answer_lists),
 		T(test_query_errors),
 		cmocka_unit_test(test_strict_hierarchy),
 		T(test_delete_busy),
