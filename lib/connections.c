@@ -5,9 +5,11 @@
 
 #include "internal.h"
 
-/* R4.2 pairing key: manager, tenant and the sorted scope items, with its length and
- * hash_bytes, computed once. Built in the caller's buffer when it fits, else on the heap
- * (heap set): pairkey_fini frees it. A connection keeps a copy in its own block. */
+/* R4.2 pairing key: tenant, the sorted scope items and the manager's key, last (a hub
+ * connection's copy of the key then ends with the manager's key, which it uses as that),
+ * with its length and hash_bytes, computed once. Built in the caller's buffer when it
+ * fits, else on the heap (heap set): pairkey_fini frees it. A connection keeps a copy
+ * in its own block. */
 struct pairkey {
 	char *key;
 	size_t len;
@@ -33,9 +35,6 @@ static int make_pairkey(avnm_ctx *ctx, struct pairkey *pk, char *buf, size_t siz
 	char *k = pk->heap ? mem_alloc(&ctx->mem, len + 1) : buf;
 	if (!k) return set_error(ctx, AVNM_E_NO_MEMORY, "out of memory");
 	char *d = k;
-	memcpy(d, mgr_key, mlen);
-	d += mlen;
-	*d++ = '|';
 	memcpy(d, t->id, GUID_LEN);
 	d += GUID_LEN;
 	*d++ = '|';
@@ -45,7 +44,8 @@ static int make_pairkey(avnm_ctx *ctx, struct pairkey *pk, char *buf, size_t siz
 		memcpy(d, items[i]->key, l);
 		d += l;
 	}
-	*d = '\0';
+	*d++ = '|';
+	memcpy(d, mgr_key, mlen + 1);
 	pk->key = k;
 	pk->len = len;
 	pk->hash = hash_bytes(k, len);
@@ -645,9 +645,10 @@ static int hconn_place(avnm_ctx *ctx, struct hconn **out, struct tenant *t, cons
 {
 	char k[HUB_KEY_MAX];
 	size_t kl = hub_key(k, t, name), nl = strlen(name), ml = strlen(mgr->key);
-	/* one block: the connection, its items, its name, keys and the manager's id */
-	struct hconn *h = tx_alloc(ctx, sizeof *h + n * sizeof *items + nl + 1 + kl + 1 +
-	                                    2 * (ml + 1) + pk->len + 1);
+	/* one block: the connection, its items, its name, keys and the manager's id as
+	 * given (its key is the end of the pairing key) */
+	struct hconn *h = tx_alloc(ctx, sizeof *h + n * sizeof *items + nl + 1 + kl + 1 + ml + 1 +
+	                                    pk->len + 1);
 	TRY_MEM(ctx, h);
 	h->serial = next_serial(ctx);
 	h->tenant = t;
@@ -657,9 +658,9 @@ static int hconn_place(avnm_ctx *ctx, struct hconn **out, struct tenant *t, cons
 	char *at = (char *)(h->items + n);
 	h->name = blk_put(&at, name, nl);
 	h->hkey = blk_put(&at, k, kl);
-	h->mgr_key = blk_put(&at, mgr->key, ml);
 	h->mgr_display = blk_put(&at, mgr->display, ml);
 	h->pairkey = blk_put(&at, pk->key, pk->len);
+	h->mgr_key = h->pairkey + pk->len - ml;
 	TRY(tx_hinsert(ctx, &ctx->hubs, &h->h, h->hkey, kl));
 	TRY(tx_hinsert_hashed(ctx, &ctx->pairs_h, &h->h_pair, h->pairkey, pk->len, pk->hash));
 	struct hnode *e = htab_find(&ctx->hubs_by_mgr, h->mgr_key, ml);
