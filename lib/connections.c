@@ -7,13 +7,13 @@
 
 /* R4.2 pairing key: tenant, the sorted scope items and the manager's key, last (a hub
  * connection's copy of the key then ends with the manager's key, which it uses as that),
- * with its length and hash_bytes, computed once. Built in the caller's buffer when it
- * fits, else on the heap (heap set): pairkey_fini frees it. A connection keeps a copy
- * in its own block. */
+ * with its length and hash (pair_hash), computed once; mgr_hash: hash_bytes of the
+ * manager's key. Built in the caller's buffer when it fits, else on the heap (heap set):
+ * pairkey_fini frees it. A connection keeps a copy in its own block. */
 struct pairkey {
 	char *key;
 	size_t len;
-	uint64_t hash;
+	uint64_t hash, mgr_hash;
 	int heap;
 };
 #define PAIRKEY_STACK 512
@@ -24,10 +24,25 @@ static struct hnode *pair_find(const struct htab *pairs, const struct pairkey *p
 	return htab_find_hashed(pairs, pk->key, pk->len, pk->hash);
 }
 
+/* The hash of a pairing key, from hashes the tables keep already: the tenant's, each
+ * item's table node's (its key names the item within the tenant) and the manager's key's.
+ * It is a function of the key's text (what the key says determines every input), so
+ * equal keys hash alike, which is all a table asks; nothing is hashed byte by byte. */
+static uint64_t pair_hash(const struct tenant *t, struct node *const *items, size_t n,
+                          uint64_t mgr_hash)
+{
+	uint64_t h = t->h.hash;
+	for (size_t i = 0; i <= n; i++) {
+		h = (h ^ (i < n ? items[i]->h.hash : mgr_hash)) * 0x9E3779B97F4A7C15ull;
+		h ^= h >> 29;
+	}
+	return h;
+}
+
 /* R4.2: same manager, same tenant, equal scopes (items are sorted canonical keys). */
 static int make_pairkey(avnm_ctx *ctx, struct pairkey *pk, char *buf, size_t size,
-                        const char *mgr_key, const struct tenant *t, struct node *const *items,
-                        size_t n)
+                        const char *mgr_key, uint64_t mgr_hash, const struct tenant *t,
+                        struct node *const *items, size_t n)
 {
 	size_t mlen = strlen(mgr_key), len = mlen + 1 + GUID_LEN + 1;
 	for (size_t i = 0; i < n; i++) len += (i ? 1 : 0) + strlen(items[i]->key);
@@ -48,7 +63,8 @@ static int make_pairkey(avnm_ctx *ctx, struct pairkey *pk, char *buf, size_t siz
 	memcpy(d, mgr_key, mlen + 1);
 	pk->key = k;
 	pk->len = len;
-	pk->hash = hash_bytes(k, len);
+	pk->mgr_hash = mgr_hash;
+	pk->hash = pair_hash(t, items, n, mgr_hash);
 	return 0;
 }
 
@@ -350,7 +366,7 @@ int sconn_link(avnm_ctx *ctx, struct sconn **out, struct manager *m, const char 
 {
 	char buf[PAIRKEY_STACK];
 	struct pairkey pk;
-	TRY(make_pairkey(ctx, &pk, buf, sizeof buf, m->key, t, items, n));
+	TRY(make_pairkey(ctx, &pk, buf, sizeof buf, m->key, m->h.hash, t, items, n));
 	struct hnode *twin = pair_find(&ctx->pairs_s, &pk);
 	int rc = twin ? set_error(ctx, AVNM_E_EXISTS,
 	                          "scope connection %s of network manager %s has the same tenant and "
@@ -574,7 +590,7 @@ int avnm_scope_connection_state(avnm_state *state, avnm_reason **reason, avnm_ct
  * case-insensitively. 0 (and k empty) if it does not fit, which no valid name does. */
 static size_t hub_key(char k[HUB_KEY_MAX], const struct tenant *t, const char *name)
 {
-	size_t len = str_join(k, HUB_KEY_MAX, t->id, "/", name, (char *)NULL);
+	size_t len = tenant_key(k, HUB_KEY_MAX, "", 0, t->id, name);
 	ascii_lower(k, k, len);
 	return len;
 }
@@ -628,7 +644,8 @@ int hconn_link(avnm_ctx *ctx, struct hconn **out, struct tenant *t, const char *
 {
 	char buf[PAIRKEY_STACK];
 	struct pairkey pk;
-	TRY(make_pairkey(ctx, &pk, buf, sizeof buf, mgr->key, t, items, n));
+	TRY(make_pairkey(ctx, &pk, buf, sizeof buf, mgr->key, hash_bytes(mgr->key, strlen(mgr->key)),
+	                 t, items, n));
 	struct hnode *twin = pair_find(&ctx->pairs_h, &pk);
 	int rc = twin ? set_error(ctx, AVNM_E_EXISTS,
 	                          "hub connection %s of tenant %s has the same scope and manager "
@@ -663,14 +680,14 @@ static int hconn_place(avnm_ctx *ctx, struct hconn **out, struct tenant *t, cons
 	h->mgr_key = h->pairkey + pk->len - ml;
 	TRY(tx_hinsert(ctx, &ctx->hubs, &h->h, h->hkey, kl));
 	TRY(tx_hinsert_hashed(ctx, &ctx->pairs_h, &h->h_pair, h->pairkey, pk->len, pk->hash));
-	struct hnode *e = htab_find(&ctx->hubs_by_mgr, h->mgr_key, ml);
+	struct hnode *e = htab_find_hashed(&ctx->hubs_by_mgr, h->mgr_key, ml, pk->mgr_hash);
 	struct hubset *set = e ? CONTAINER(e, struct hubset, h) : NULL;
 	if (!set) {
 		TRY_MEM(ctx, set = tx_alloc(ctx, sizeof *set + ml + 1));
 		at = (char *)(set + 1);
 		set->key = blk_put(&at, h->mgr_key, ml);
 		dl_init(&set->hubs);
-		TRY(tx_hinsert(ctx, &ctx->hubs_by_mgr, &set->h, set->key, ml));
+		TRY(tx_hinsert_hashed(ctx, &ctx->hubs_by_mgr, &set->h, set->key, ml, pk->mgr_hash));
 	}
 	h->set = set;
 	dl_init(&h->in_mgr);

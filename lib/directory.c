@@ -16,7 +16,7 @@ struct tenant *tenant_find(avnm_ctx *ctx, const char *guid)
 
 static size_t mg_hkey(char *buf, size_t size, const struct tenant *t, const char *mgid_lower)
 {
-	return str_join(buf, size, "m/", t->id, "/", mgid_lower, (char *)NULL);
+	return tenant_key(buf, size, "m/", 2, t->id, mgid_lower);
 }
 
 struct node *node_find_mg(avnm_ctx *ctx, struct tenant *t, const char *mgid_lower)

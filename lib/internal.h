@@ -106,6 +106,11 @@ void buf_varint(struct buf *b, uint64_t v);
 /* Concatenate the strings given (NULL ends the list) into dst: the length, or 0 with
  * dst empty if they do not fit. Keys are built on every call: no printf parsing. */
 size_t str_join(char *dst, size_t size, ...);
+/* str_join(dst, size, pre, tenant, "/", rest) for a tenant's GUID (GUID_LEN bytes) and
+ * a prefix of plen bytes, without the variadic walk: the keys that name things within a
+ * tenant, built on every lookup of one. */
+size_t tenant_key(char *dst, size_t size, const char *pre, size_t plen, const char *tenant,
+                  const char *rest);
 /* Decode one canonical LEB128 value; -1 if truncated, too long or not minimal. */
 int get_varint(const unsigned char **p, const unsigned char *end, uint64_t *out);
 

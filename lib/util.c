@@ -356,6 +356,21 @@ int get_varint(const unsigned char **p, const unsigned char *end, uint64_t *out)
 	return -1;
 }
 
+size_t tenant_key(char *dst, size_t size, const char *pre, size_t plen, const char *tenant,
+                  const char *rest)
+{
+	size_t rl = strlen(rest), n = plen + GUID_LEN + 1 + rl;
+	if (n >= size) {
+		if (size) dst[0] = '\0';
+		return 0;
+	}
+	memcpy(dst, pre, plen);
+	memcpy(dst + plen, tenant, GUID_LEN);
+	dst[plen + GUID_LEN] = '/';
+	memcpy(dst + plen + GUID_LEN + 1, rest, rl + 1);
+	return n;
+}
+
 size_t str_join(char *dst, size_t size, ...)
 {
 	va_list ap;
