@@ -950,6 +950,19 @@ int id_parse_full(struct idparts *out, const char *text, char *msg, size_t msgsi
 /* ------------------------------------------------------------------------ */
 /* A fast path for network ids */
 
+/* eq_lower of n <= 16 bytes where sixteen can be read at both (the literal with its NUL
+ * and what follows it): one comparison of sixteen, the bytes past n masked off. */
+static int eq_lower_short(const char lower_[16], const char *given, size_t n)
+{
+#if defined(__SSE2__)
+	__m128i l = _mm_loadu_si128((const __m128i *)(const void *)lower_);
+	unsigned eq = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(lower16(given), l));
+	return ((eq | ~((1u << n) - 1)) & 0xFFFFu) == 0xFFFFu;
+#else
+	return eq_lower(lower_, given, n);
+#endif
+}
+
 int vnet_id_sub(const char *id, size_t n)
 {
 	/* /subscriptions/{guid}/resourceGroups/{rg}/providers/Microsoft.Network/
@@ -957,8 +970,10 @@ int vnet_id_sub(const char *id, size_t n)
 	static const char provider[] = "/providers/microsoft.network/virtualnetworks/";
 	const size_t plen = sizeof provider - 1;
 	if (n < 15 + GUID_LEN + 1 + 15 + 1 + plen + 2 || n > ID_MAX) return 0;
-	if (!eq_lower("/subscriptions/", id, VNET_SUB_AT) || !guid_well_formed(id + VNET_SUB_AT) ||
-	    id[VNET_SUB_AT + GUID_LEN] != '/' || !eq_lower("resourcegroups/", id + 16 + GUID_LEN, 15))
+	/* (n is long enough to read sixteen bytes at both literals' places) */
+	if (!eq_lower_short("/subscriptions/", id, VNET_SUB_AT) ||
+	    !guid_well_formed(id + VNET_SUB_AT) || id[VNET_SUB_AT + GUID_LEN] != '/' ||
+	    !eq_lower_short("resourcegroups/", id + 16 + GUID_LEN, 15))
 		return 0;
 	const char *rg = id + 16 + GUID_LEN + 15, *end = id + n;
 	const char *slash = memchr(rg, '/', (size_t)(end - rg));
