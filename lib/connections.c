@@ -5,73 +5,56 @@
 
 #include "internal.h"
 
-/* R4.2 pairing key: tenant, the sorted scope items and the manager's key, last (a hub
- * connection's copy of the key then ends with the manager's key, which it uses as that),
- * with its length and hash (pair_hash), computed once; mgr_hash: hash_bytes of the
- * manager's key. Built in the caller's buffer when it fits, else on the heap (heap set):
- * pairkey_fini frees it. A connection keeps a copy in its own block. */
+/* A connection's pairing key (struct pairid) with its hash and the hash of its
+ * manager's id (hash_bytes of mgr_key, for ctx->hubs_by_mgr). */
 struct pairkey {
-	char *key;
-	size_t len;
+	struct pairid id;
 	uint64_t hash, mgr_hash;
-	int heap;
 };
-#define PAIRKEY_STACK 512
 
-/* The connection of a pairs table (ctx->pairs_s or pairs_h) with that key, or NULL. */
-static struct hnode *pair_find(const struct htab *pairs, const struct pairkey *pk)
+/* Equal keys (R4.2): the same tenant, the same nodes in the same order (a scope's items
+ * are sorted, so equal scopes give equal arrays) and the same manager id. */
+static int pair_same(const struct pairid *a, const struct pairid *b)
 {
-	return htab_find_hashed(pairs, pk->key, pk->len, pk->hash);
+	return a->tenant == b->tenant && a->n == b->n && a->mlen == b->mlen &&
+	       memcmp(a->items, b->items, a->n * sizeof *a->items) == 0 &&
+	       memcmp(a->mgr_key, b->mgr_key, a->mlen) == 0;
+}
+
+/* The connection of a pairs table (ctx->pairs_s or pairs_h, whose table nodes' keys
+ * point at their connections' pairid) with key q of that hash, or NULL. */
+static struct hnode *pair_find(const struct htab *pairs, const struct pairid *q, uint64_t hash)
+{
+	for (const struct hnode *e = htab_head(pairs, hash); e; e = e->next)
+		if (e->hash == hash && pair_same((const struct pairid *)(const void *)e->key, q))
+			return (struct hnode *)(uintptr_t)e;
+	return NULL;
 }
 
 /* The hash of a pairing key, from hashes the tables keep already: the tenant's, each
- * item's table node's (its key names the item within the tenant) and the manager's key's.
- * It is a function of the key's text (what the key says determines every input), so
- * equal keys hash alike, which is all a table asks; nothing is hashed byte by byte. */
-static uint64_t pair_hash(const struct tenant *t, struct node *const *items, size_t n,
-                          uint64_t mgr_hash)
+ * item's table node's (its key names the item within the tenant) and the manager id's.
+ * Equal keys hash alike, which is all a table asks; nothing is hashed byte by byte. */
+static uint64_t pair_hash(const struct pairid *id, uint64_t mgr_hash)
 {
-	uint64_t h = t->h.hash;
-	for (size_t i = 0; i <= n; i++) {
-		h = (h ^ (i < n ? items[i]->h.hash : mgr_hash)) * 0x9E3779B97F4A7C15ull;
+	uint64_t h = id->tenant->h.hash;
+	for (size_t i = 0; i <= id->n; i++) {
+		h = (h ^ (i < id->n ? id->items[i]->h.hash : mgr_hash)) * 0x9E3779B97F4A7C15ull;
 		h ^= h >> 29;
 	}
 	return h;
 }
 
-/* R4.2: same manager, same tenant, equal scopes (items are sorted canonical keys). */
-static int make_pairkey(avnm_ctx *ctx, struct pairkey *pk, char *buf, size_t size,
-                        const char *mgr_key, uint64_t mgr_hash, const struct tenant *t,
-                        struct node *const *items, size_t n)
+/* R4.2: same manager, same tenant, equal scopes. */
+static void make_pairkey(struct pairkey *pk, const char *mgr_key, uint64_t mgr_hash,
+                         const struct tenant *t, struct node *const *items, size_t n)
 {
-	size_t mlen = strlen(mgr_key), len = mlen + 1 + GUID_LEN + 1;
-	for (size_t i = 0; i < n; i++) len += (i ? 1 : 0) + strlen(items[i]->key);
-	pk->heap = len + 1 > size;
-	char *k = pk->heap ? mem_alloc(&ctx->mem, len + 1) : buf;
-	if (!k) return set_error(ctx, AVNM_E_NO_MEMORY, "out of memory");
-	char *d = k;
-	memcpy(d, t->id, GUID_LEN);
-	d += GUID_LEN;
-	*d++ = '|';
-	for (size_t i = 0; i < n; i++) {
-		if (i) *d++ = ',';
-		size_t l = strlen(items[i]->key);
-		memcpy(d, items[i]->key, l);
-		d += l;
-	}
-	*d++ = '|';
-	memcpy(d, mgr_key, mlen + 1);
-	pk->key = k;
-	pk->len = len;
+	pk->id.tenant = t;
+	pk->id.items = items;
+	pk->id.n = n;
+	pk->id.mgr_key = mgr_key;
+	pk->id.mlen = strlen(mgr_key);
 	pk->mgr_hash = mgr_hash;
-	pk->hash = pair_hash(t, items, n, mgr_hash);
-	return 0;
-}
-
-static void pairkey_fini(avnm_ctx *ctx, struct pairkey *pk)
-{
-	if (pk->heap) mem_free(&ctx->mem, pk->key);
-	pk->heap = 0;
+	pk->hash = pair_hash(&pk->id, mgr_hash);
 }
 
 static void undo_detail(avnm_ctx *ctx, void *d, void *unused)
@@ -175,9 +158,10 @@ static int gather_pair(avnm_ctx *ctx, const struct hnode *pair, struct pair *p)
 {
 	memset(p, 0, sizeof *p);
 	/* both sides share the key, hashed when the connection was made */
-	struct hnode *e = htab_find_hashed(&ctx->pairs_s, pair->key, pair->klen, pair->hash);
+	const struct pairid *q = (const struct pairid *)(const void *)pair->key;
+	struct hnode *e = pair_find(&ctx->pairs_s, q, pair->hash);
 	p->s = e ? CONTAINER(e, struct sconn, h_pair) : NULL;
-	e = htab_find_hashed(&ctx->pairs_h, pair->key, pair->klen, pair->hash);
+	e = pair_find(&ctx->pairs_h, q, pair->hash);
 	p->h = e ? CONTAINER(e, struct hconn, h_pair) : NULL;
 	if (!p->s && !p->h) return 0;
 	p->m = p->s ? p->s->mgr : manager_find(ctx, p->h->mgr_key);
@@ -364,17 +348,14 @@ static int sconn_place(avnm_ctx *ctx, struct sconn **out, struct manager *m, con
 int sconn_link(avnm_ctx *ctx, struct sconn **out, struct manager *m, const char *name,
                struct tenant *t, struct node *const *items, size_t n)
 {
-	char buf[PAIRKEY_STACK];
 	struct pairkey pk;
-	TRY(make_pairkey(ctx, &pk, buf, sizeof buf, m->key, m->h.hash, t, items, n));
-	struct hnode *twin = pair_find(&ctx->pairs_s, &pk);
-	int rc = twin ? set_error(ctx, AVNM_E_EXISTS,
-	                          "scope connection %s of network manager %s has the same tenant and "
-	                          "scope already (R4.9)", CONTAINER(twin, struct sconn, h_pair)->name,
-	                          m->display)
-	              : sconn_place(ctx, out, m, name, t, items, n, &pk);
-	pairkey_fini(ctx, &pk);
-	return rc;
+	make_pairkey(&pk, m->key, m->h.hash, t, items, n);
+	struct hnode *twin = pair_find(&ctx->pairs_s, &pk.id, pk.hash);
+	return twin ? set_error(ctx, AVNM_E_EXISTS,
+	                        "scope connection %s of network manager %s has the same tenant and "
+	                        "scope already (R4.9)", CONTAINER(twin, struct sconn, h_pair)->name,
+	                        m->display)
+	            : sconn_place(ctx, out, m, name, t, items, n, &pk);
 }
 
 /* sconn_link without the check: one block for the connection, its items, name and keys. */
@@ -383,8 +364,8 @@ static int sconn_place(avnm_ctx *ctx, struct sconn **out, struct manager *m, con
                        const struct pairkey *pk)
 {
 	size_t nl = strlen(name);
-	/* one block: the connection, its items, its name and keys */
-	struct sconn *s = tx_alloc(ctx, sizeof *s + n * sizeof *items + 2 * (nl + 1) + pk->len + 1);
+	/* one block: the connection, its items, its name and key */
+	struct sconn *s = tx_alloc(ctx, sizeof *s + n * sizeof *items + 2 * (nl + 1));
 	TRY_MEM(ctx, s);
 	s->serial = next_serial(ctx);
 	s->mgr = m;
@@ -395,10 +376,12 @@ static int sconn_place(avnm_ctx *ctx, struct sconn **out, struct manager *m, con
 	char *at = (char *)(s->items + n);
 	s->name = blk_put(&at, name, nl);
 	s->hkey = blk_put(&at, name, nl);
-	s->pairkey = blk_put(&at, pk->key, pk->len);
+	s->pid = pk->id;
+	s->pid.items = s->items;
 	ascii_lower(s->hkey, s->hkey, nl);
 	TRY(tx_hinsert(ctx, &m->sconns, &s->h, s->hkey, nl));
-	TRY(tx_hinsert_hashed(ctx, &ctx->pairs_s, &s->h_pair, s->pairkey, pk->len, pk->hash));
+	TRY(tx_hinsert_hashed(ctx, &ctx->pairs_s, &s->h_pair, (const char *)(const void *)&s->pid,
+	                      sizeof s->pid, pk->hash));
 	TRY(tx_dl_append(ctx, &t->sconns, &s->in_tenant));
 	TRY(tx_mark(ctx, REC_SCONN, s, &s->mark));
 	*out = s;
@@ -642,17 +625,13 @@ static int hconn_place(avnm_ctx *ctx, struct hconn **out, struct tenant *t, cons
 int hconn_link(avnm_ctx *ctx, struct hconn **out, struct tenant *t, const char *name,
                const struct idparts *mgr, struct node *const *items, size_t n)
 {
-	char buf[PAIRKEY_STACK];
 	struct pairkey pk;
-	TRY(make_pairkey(ctx, &pk, buf, sizeof buf, mgr->key, hash_bytes(mgr->key, strlen(mgr->key)),
-	                 t, items, n));
-	struct hnode *twin = pair_find(&ctx->pairs_h, &pk);
-	int rc = twin ? set_error(ctx, AVNM_E_EXISTS,
-	                          "hub connection %s of tenant %s has the same scope and manager "
-	                          "already (R4.9)", CONTAINER(twin, struct hconn, h_pair)->name, t->id)
-	              : hconn_place(ctx, out, t, name, mgr, items, n, &pk);
-	pairkey_fini(ctx, &pk);
-	return rc;
+	make_pairkey(&pk, mgr->key, hash_bytes(mgr->key, strlen(mgr->key)), t, items, n);
+	struct hnode *twin = pair_find(&ctx->pairs_h, &pk.id, pk.hash);
+	return twin ? set_error(ctx, AVNM_E_EXISTS,
+	                        "hub connection %s of tenant %s has the same scope and manager "
+	                        "already (R4.9)", CONTAINER(twin, struct hconn, h_pair)->name, t->id)
+	            : hconn_place(ctx, out, t, name, mgr, items, n, &pk);
 }
 
 /* hconn_link without the check: one block for the connection, its items and strings. */
@@ -662,10 +641,9 @@ static int hconn_place(avnm_ctx *ctx, struct hconn **out, struct tenant *t, cons
 {
 	char k[HUB_KEY_MAX];
 	size_t kl = hub_key(k, t, name), nl = strlen(name), ml = strlen(mgr->key);
-	/* one block: the connection, its items, its name, keys and the manager's id as
-	 * given (its key is the end of the pairing key) */
-	struct hconn *h = tx_alloc(ctx, sizeof *h + n * sizeof *items + nl + 1 + kl + 1 + ml + 1 +
-	                                    pk->len + 1);
+	/* one block: the connection, its items, its name, key and the manager's id */
+	struct hconn *h = tx_alloc(ctx, sizeof *h + n * sizeof *items + nl + 1 + kl + 1 +
+	                                    2 * (ml + 1));
 	TRY_MEM(ctx, h);
 	h->serial = next_serial(ctx);
 	h->tenant = t;
@@ -675,11 +653,14 @@ static int hconn_place(avnm_ctx *ctx, struct hconn **out, struct tenant *t, cons
 	char *at = (char *)(h->items + n);
 	h->name = blk_put(&at, name, nl);
 	h->hkey = blk_put(&at, k, kl);
+	h->mgr_key = blk_put(&at, mgr->key, ml);
 	h->mgr_display = blk_put(&at, mgr->display, ml);
-	h->pairkey = blk_put(&at, pk->key, pk->len);
-	h->mgr_key = h->pairkey + pk->len - ml;
+	h->pid = pk->id;
+	h->pid.items = h->items;
+	h->pid.mgr_key = h->mgr_key;
 	TRY(tx_hinsert(ctx, &ctx->hubs, &h->h, h->hkey, kl));
-	TRY(tx_hinsert_hashed(ctx, &ctx->pairs_h, &h->h_pair, h->pairkey, pk->len, pk->hash));
+	TRY(tx_hinsert_hashed(ctx, &ctx->pairs_h, &h->h_pair, (const char *)(const void *)&h->pid,
+	                      sizeof h->pid, pk->hash));
 	struct hnode *e = htab_find_hashed(&ctx->hubs_by_mgr, h->mgr_key, ml, pk->mgr_hash);
 	struct hubset *set = e ? CONTAINER(e, struct hubset, h) : NULL;
 	if (!set) {

@@ -291,13 +291,26 @@ struct detail {
 	} e[];
 };
 
+/* What pairs a scope connection with a hub connection (R4.2): the tenant, the sorted
+ * scope items and the manager's canonical id (mlen bytes). Each connection keeps its own,
+ * pointing into itself (items, and a hub connection's mgr_key); its ctx->pairs_* table
+ * node's key points at it (the tables compare keys with pair_same in connections.c). */
+struct pairid {
+	const struct tenant *tenant;
+	struct node *const *items;
+	size_t n;
+	const char *mgr_key;
+	size_t mlen;
+};
+
 struct sconn {
 	struct hnode h;          /* mgr->sconns: lower name */
-	struct hnode h_pair;     /* ctx->pairs_s */
+	struct hnode h_pair;     /* ctx->pairs_s: pid */
+	struct pairid pid;
 	struct dl in_tenant;     /* tenant->conns */
 	uint64_t serial;
 	struct manager *mgr;
-	char *name, *hkey, *pairkey;
+	char *name, *hkey;
 	struct tenant *tenant;
 	size_t nitems;
 	struct node **items;     /* sorted by key */
@@ -319,13 +332,14 @@ struct hubset {
 
 struct hconn {
 	struct hnode h;          /* ctx->hubs: "<tenant>/<lower name>" */
-	struct hnode h_pair;     /* ctx->pairs_h */
+	struct hnode h_pair;     /* ctx->pairs_h: pid */
+	struct pairid pid;
 	struct dl in_mgr;        /* hubset->hubs of the manager it names */
 	struct hubset *set;
 	struct dl in_tenant;
 	uint64_t serial;
 	struct tenant *tenant;
-	char *name, *hkey, *pairkey, *mgr_key, *mgr_display;
+	char *name, *hkey, *mgr_key, *mgr_display;
 	size_t nitems;
 	struct node **items;
 	unsigned state;          /* avnm_state */
