@@ -63,14 +63,28 @@ static void undo_detail(avnm_ctx *ctx, void *d, void *unused)
 	detail_free(&ctx->mem, d);
 }
 
-/* Replace a connection's conflict detail; the old one is freed at commit. */
+static void undo_release(avnm_ctx *ctx, void *d, void *unused)
+{
+	(void)ctx, (void)unused;
+	detail_ref(d);
+}
+
+/* Replace a connection's conflict detail (d: a reference the slot takes over); the old
+ * one loses the slot's reference now if another holder keeps it alive, else it is freed
+ * at commit. */
 static int set_detail(avnm_ctx *ctx, struct detail **slot, struct detail *d)
 {
 	if (d && tx_log(ctx, undo_detail, d, NULL)) {
 		detail_free(&ctx->mem, d);
 		return AVNM_E_NO_MEMORY;
 	}
-	if (*slot) TRY(tx_free_later(ctx, *slot)); /* one block, strings and all */
+	struct detail *old = *slot;
+	if (old && old->refs > 1) {
+		TRY(tx_log(ctx, undo_release, old, NULL));
+		detail_free(&ctx->mem, old);
+	} else if (old) {
+		TRY(tx_free_later(ctx, old)); /* one block, strings and all */
+	}
 	return tx_set_ptr(ctx, slot, d);
 }
 
@@ -97,7 +111,7 @@ static int state_event(avnm_ctx *ctx, struct sconn *s, struct hconn *h, avnm_sta
 
 /* Apply an evaluation to one side. A sticky Conflict keeps its old detail. The side
  * that takes the fresh detail last takes it over (*fresh becomes NULL); the others
- * get copies. */
+ * share it. */
 static int apply_state(avnm_ctx *ctx, unsigned *state, unsigned *reason,
                        struct detail **slot, avnm_state st, avnm_reason_code code,
                        struct detail **fresh, int last, int conflict_now)
@@ -109,8 +123,7 @@ static int apply_state(avnm_ctx *ctx, unsigned *state, unsigned *reason,
 				d = *fresh;
 				*fresh = NULL;
 			} else {
-				d = detail_dup(&ctx->mem, *fresh);
-				TRY_MEM(ctx, d);
+				d = detail_ref(*fresh);
 			}
 		}
 		TRY(set_detail(ctx, slot, d));

@@ -282,6 +282,7 @@ struct manager {
 /* What a connection's reason names beyond its code. Immutable once built; one block
  * (the entries, then their strings), so copying or freeing it is one call. */
 struct detail {
+	size_t refs;             /* holders: both sides of a pair share one (detail_ref) */
 	size_t n;
 	size_t size;             /* bytes of the block */
 	size_t used;             /* string bytes filled so far (detail_put) */
@@ -695,13 +696,16 @@ int recstore_init(struct recstore *rs, int (*commit)(void *opaque));
 const char *access_list(char *buf, size_t size, unsigned accesses);
 int scope_item_kind(const char *key);  /* 1 mg, 0 sub */
 char *detail_text(const struct mem *m, const struct detail *d);
+/* Drop one reference to d (NULL: nothing); the last frees it. Details are immutable once
+ * filled and change hands only under the write lock. */
 void detail_free(const struct mem *m, struct detail *d);
 /* A detail of n entries whose strings total strbytes (terminators included), to be
- * filled by detail_put for every i < n. NULL: out of memory. */
+ * filled by detail_put for every i < n; one reference. NULL: out of memory. */
 struct detail *detail_alloc(const struct mem *m, size_t n, size_t strbytes);
 void detail_put(struct detail *d, size_t i, const char *item, const char *manager,
                 unsigned shared);
-struct detail *detail_dup(const struct mem *m, const struct detail *d);
+/* One more reference to d (which it returns). */
+struct detail *detail_ref(struct detail *d);
 avnm_reason *state_reason(avnm_ctx *ctx, avnm_state st, avnm_reason_code code,
                           const struct detail *d, const char *manager, const char *conn);
 

@@ -514,7 +514,7 @@ void avnm_scope_free(avnm_scope *s)
 
 void detail_free(const struct mem *m, struct detail *d)
 {
-	mem_free(m, d);
+	if (d && --d->refs == 0) mem_free(m, d);
 }
 
 static char *detail_strings(struct detail *d)
@@ -527,6 +527,7 @@ struct detail *detail_alloc(const struct mem *m, size_t n, size_t strbytes)
 	size_t size = sizeof(struct detail) + n * sizeof ((struct detail *)0)->e[0] + strbytes;
 	struct detail *d = mem_alloc(m, size);
 	if (!d) return NULL;
+	d->refs = 1;
 	d->n = n;
 	d->size = size;
 	return d;
@@ -549,20 +550,10 @@ void detail_put(struct detail *d, size_t i, const char *item, const char *manage
 	d->e[i].shared = shared;
 }
 
-struct detail *detail_dup(const struct mem *m, const struct detail *d)
+struct detail *detail_ref(struct detail *d)
 {
-	if (!d) return NULL;
-	struct detail *c = m->alloc(m->opaque, d->size);
-	if (!c) return NULL;
-	memcpy(c, d, d->size);
-	/* the strings moved with the block: point into the copy */
-	const char *from = (const char *)d;
-	char *to = (char *)c;
-	for (size_t i = 0; i < c->n; i++) {
-		c->e[i].item = to + (d->e[i].item - from);
-		c->e[i].manager = to + (d->e[i].manager - from);
-	}
-	return c;
+	d->refs++;
+	return d;
 }
 
 /* "item X is held by manager M for Connectivity,SecurityAdmin; ..." */
