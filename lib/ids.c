@@ -963,27 +963,40 @@ static int eq_lower_short(const char lower_[16], const char *given, size_t n)
 #endif
 }
 
-int vnet_id_sub(const char *id, size_t n)
+/* /subscriptions/{guid}/resourceGroups/{rg}/providers/Microsoft.Network/
+ * virtualNetworks/{name}, every literal in any letter case: where the resource group
+ * starts, and the provider literal that follows it. */
+#define VNET_RG_AT (VNET_SUB_AT + GUID_LEN + sizeof "/resourceGroups/" - 1)
+static const char vnet_provider[] = "/providers/microsoft.network/virtualnetworks/";
+#define VNET_PROVIDER_LEN (sizeof vnet_provider - 1)
+
+/* The '/' that ends the resource group of a network id that vnet_id_sub accepts, else
+ * NULL: the one pass both vnet_id_sub and vnet_parts take. */
+static const char *vnet_form(const char *id, size_t n)
 {
-	/* /subscriptions/{guid}/resourceGroups/{rg}/providers/Microsoft.Network/
-	 * virtualNetworks/{name}, every literal in any letter case */
-	static const char provider[] = "/providers/microsoft.network/virtualnetworks/";
-	const size_t plen = sizeof provider - 1;
-	if (n < 15 + GUID_LEN + 1 + 15 + 1 + plen + 2 || n > ID_MAX) return 0;
+	if (n < VNET_RG_AT + 1 + VNET_PROVIDER_LEN + 2 || n > ID_MAX) return NULL;
 	/* (n is long enough to read sixteen bytes at both literals' places) */
 	if (!eq_lower_short("/subscriptions/", id, VNET_SUB_AT) ||
 	    !guid_well_formed(id + VNET_SUB_AT) || id[VNET_SUB_AT + GUID_LEN] != '/' ||
-	    !eq_lower_short("resourcegroups/", id + 16 + GUID_LEN, 15))
-		return 0;
-	const char *rg = id + 16 + GUID_LEN + 15, *end = id + n;
+	    !eq_lower_short("resourcegroups/", id + VNET_SUB_AT + GUID_LEN + 1,
+	                    VNET_RG_AT - VNET_SUB_AT - GUID_LEN - 1))
+		return NULL;
+	const char *rg = id + VNET_RG_AT, *end = id + n;
 	const char *slash = memchr(rg, '/', (size_t)(end - rg));
-	if (!slash) return 0;
+	if (!slash) return NULL;
 	/* R1.5: an ASCII resource-group name is one the management-group rule allows (any
 	 * other takes the full parser) */
-	if (why_mg(rg, (size_t)(slash - rg)) != NULL) return 0;
-	if ((size_t)(end - slash) < plen + 2 || !eq_lower(provider, slash, plen)) return 0;
-	const char *name = slash + plen;
-	return why_vnet(name, (size_t)(end - name)) == NULL;
+	if (why_mg(rg, (size_t)(slash - rg)) != NULL) return NULL;
+	if ((size_t)(end - slash) < VNET_PROVIDER_LEN + 2 ||
+	    !eq_lower(vnet_provider, slash, VNET_PROVIDER_LEN))
+		return NULL;
+	const char *name = slash + VNET_PROVIDER_LEN;
+	return why_vnet(name, (size_t)(end - name)) == NULL ? slash : NULL;
+}
+
+int vnet_id_sub(const char *id, size_t n)
+{
+	return vnet_form(id, n) != NULL;
 }
 
 /* What id_parse_full makes of a network id that vnet_id_sub accepts (then it accepts it
@@ -991,10 +1004,9 @@ int vnet_id_sub(const char *id, size_t n)
  * 0 for any other id. */
 static int vnet_parts(struct idparts *out, const char *text)
 {
-	static const size_t rg = VNET_SUB_AT + GUID_LEN + sizeof "/resourceGroups/" - 1;
-	static const size_t provider = sizeof "/providers/Microsoft.Network/virtualNetworks/" - 1;
 	size_t n = strnlen(text, ID_MAX + 1);
-	if (!vnet_id_sub(text, n)) return 0;
+	const char *end_rg = vnet_form(text, n);
+	if (!end_rg) return 0;
 	idparts_clear(out);
 	out->kind = IDK_VNET;
 	out->len = n;
@@ -1002,9 +1014,9 @@ static int vnet_parts(struct idparts *out, const char *text)
 	ascii_lower(out->key, text, n + 1);
 	memcpy(out->sub, out->key + VNET_SUB_AT, GUID_LEN);
 	out->sub[GUID_LEN] = '\0';
-	size_t slash = (size_t)((const char *)memchr(text + rg, '/', n - rg) - text);
-	out->rg = (struct idseg){ rg, slash - rg };
-	out->name = (struct idseg){ slash + provider, n - slash - provider };
+	size_t slash = (size_t)(end_rg - text);
+	out->rg = (struct idseg){ VNET_RG_AT, slash - VNET_RG_AT };
+	out->name = (struct idseg){ slash + VNET_PROVIDER_LEN, n - slash - VNET_PROVIDER_LEN };
 	return 1;
 }
 
