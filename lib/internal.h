@@ -530,12 +530,17 @@ struct node *node_find_mg(avnm_ctx *ctx, struct tenant *t, const char *mgid_lowe
 struct node *node_find_sub(avnm_ctx *ctx, const char *guid);
 /* The subscription whose GUID is the 36 bytes at guid, in any letter case. */
 struct node *node_find_sub_any_case(avnm_ctx *ctx, const char *guid);
-/* The hash of that subscription's table key, after a prefetch of the node it most
- * likely leads to: the node is on its way while the caller checks the id the 36 bytes
- * came from (any bytes will do: a prefetch is only a hint). */
-uint64_t node_sub_prefetch(const avnm_ctx *ctx, const char *guid);
-/* node_find_sub_any_case with hash == node_sub_prefetch(ctx, guid). */
-struct node *node_find_sub_hashed(avnm_ctx *ctx, const char *guid, uint64_t hash);
+/* A subscription's table key, as given, and its hash. */
+struct subkey {
+	char k[2 + GUID_LEN];
+	uint64_t hash;
+};
+/* That subscription's key in *sk, after a prefetch of the node it most likely leads to:
+ * the node is on its way while the caller checks the id the 36 bytes came from (any
+ * bytes will do: a prefetch is only a hint). */
+void node_sub_prefetch(const avnm_ctx *ctx, const char *guid, struct subkey *sk);
+/* node_find_sub_any_case by the key node_sub_prefetch made. */
+struct node *node_find_subkey(avnm_ctx *ctx, const struct subkey *sk);
 /* A resource id (any kind) to the node that places it (R2.6) and its parsed parts.
  * *node NULL: an unknown subscription. Ambiguous groups without tenant: error. */
 int resolve_resource(avnm_ctx *ctx, struct idparts *p, struct node **node, const char *id,

@@ -39,11 +39,13 @@ static int place(avnm_ctx *ctx, struct node **node, const struct vnet **v, struc
 		/* the node of the subscription where a network id has it is fetched while the
 		 * id's form is checked (vnet_id_sub accepts no shorter id) */
 		size_t n = strnlen(res, ID_MAX + 1);
-		const char *sub = res + VNET_SUB_AT;
-		uint64_t hash = n > VNET_SUB_AT + GUID_LEN ? node_sub_prefetch(ctx, sub) : 0;
-		if (vnet_id_sub(res, n)) {
-			*node = node_find_sub_hashed(ctx, sub, hash);
-			return 0;
+		if (n > VNET_SUB_AT + GUID_LEN) {
+			struct subkey sk;
+			node_sub_prefetch(ctx, res + VNET_SUB_AT, &sk);
+			if (vnet_id_sub(res, n)) {
+				*node = node_find_subkey(ctx, &sk);
+				return 0;
+			}
 		}
 	}
 	struct hnode *h = htab_find_id(&ctx->vnets, res);
