@@ -284,7 +284,6 @@ struct manager {
 struct detail {
 	size_t refs;             /* holders: both sides of a pair share one (detail_ref) */
 	size_t n;
-	size_t size;             /* bytes of the block */
 	size_t used;             /* string bytes filled so far (detail_put) */
 	struct {
 		const char *item, *manager;

@@ -529,7 +529,6 @@ struct detail *detail_alloc(const struct mem *m, size_t n, size_t strbytes)
 	if (!d) return NULL;
 	d->refs = 1;
 	d->n = n;
-	d->size = size;
 	return d;
 }
 
