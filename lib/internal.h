@@ -207,8 +207,8 @@ struct tenant {
 	struct dl hubs;          /* hub connections of this tenant */
 };
 
-/* A management group or a subscription: a node of one tenant's hierarchy. The first
- * fields are what a question touches, so they share as few cache lines as possible. */
+/* A management group or a subscription: a node of one tenant's hierarchy. The last
+ * fields are what a question touches (see below). */
 struct node {
 	enum node_kind kind;
 	unsigned depth;          /* root 0 */
@@ -280,7 +280,7 @@ struct manager {
 };
 
 /* What a connection's reason names beyond its code. Immutable once built; one block
- * (the entries, then their strings), so copying or freeing it is one call. */
+ * (the entries, then their strings), shared by the two sides of a pair. */
 struct detail {
 	size_t refs;             /* holders: both sides of a pair share one (detail_ref) */
 	size_t n;
