@@ -10,8 +10,12 @@
 #include <sqlite3.h>
 
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #define DEFAULT_SCALE 10000u
 #define DEFAULT_QUESTIONS 1000000u
@@ -102,6 +106,171 @@ static void check(const struct world *w, const struct result *r, enum impl i)
 	EXPECT(PH_REVOKE, "kept tenants' sample allowed", r->revoke_allowed, REVOKE_SAMPLE);
 	EXPECT(PH_MEMBERS, "effective members", r->effective, MEMBERS_REPS * w->expect_effective);
 	EXPECT(PH_MEMBERS, "member digest", r->members_sum, MEMBERS_REPS * w->expect_members_sum);
+}
+
+/* ---- taking turns ----------------------------------------------------------------
+ * With several implementations, each runs in a child process, holding the world the
+ * parent built (shared, read-only). A child runs only while it has the turn: the
+ * parent (the conductor) gives it at a step, and the child gives it back just before
+ * its next step (bench_step) or when it is done. The conductor goes step by step and,
+ * within a step, implementation by implementation; so one runs at a time, its set-up
+ * and checks included, and the same step of each runs back to back. */
+
+#define TURN_START (-1)         /* a child's first message: ready, before any work */
+
+static int turn_up = -1;        /* in a child: its messages to the conductor */
+static int turn_down = -1;      /* in a child: the conductor's "go" */
+
+static int write_all(int fd, const void *p, size_t n)
+{
+	const char *c = p;
+	while (n) {
+		ssize_t k = write(fd, c, n);
+		if (k < 0 && errno == EINTR) continue;
+		if (k <= 0) return -1;
+		c += k;
+		n -= (size_t)k;
+	}
+	return 0;
+}
+
+static int read_all(int fd, void *p, size_t n)
+{
+	char *c = p;
+	while (n) {
+		ssize_t k = read(fd, c, n);
+		if (k < 0 && errno == EINTR) continue;
+		if (k <= 0) return -1;
+		c += k;
+		n -= (size_t)k;
+	}
+	return 0;
+}
+
+/* In a child: hand the turn back, saying where this child goes on, and wait for it.
+ * A conductor that is gone ends the child. */
+static void turn_wait(int at)
+{
+	char go;
+	if (turn_up < 0) return;
+	if (write_all(turn_up, &at, sizeof at) || read_all(turn_down, &go, 1)) _exit(3);
+}
+
+double bench_step(enum step s)
+{
+	turn_wait((int)s);
+	bench_mark("set-up and checks");
+	return now_seconds();
+}
+
+static const char *const step_names[NSTEPS] = { "build", "connect", "can_manage", "managers_of",
+	                                        "conflict", "revoke", "member adds", "members" };
+
+struct child {
+	pid_t pid;
+	int up, down;   /* the conductor's ends */
+	int at;         /* the step it waits at; NSTEPS: done, result read */
+};
+
+typedef int (*run_fn)(const struct world *, struct result *);
+
+/* Fork the child of implementation i: it waits for its first turn, runs, and sends
+ * NSTEPS, its result and its status. */
+static int child_start(struct child *c, run_fn run, const struct world *w)
+{
+	int up[2], down[2];
+	if (pipe(up)) return -1;
+	if (pipe(down)) {
+		close(up[0]);
+		close(up[1]);
+		return -1;
+	}
+	fflush(NULL);
+	pid_t pid = fork();
+	if (pid < 0) {
+		close(up[0]);
+		close(up[1]);
+		close(down[0]);
+		close(down[1]);
+		return -1;
+	}
+	if (pid == 0) {
+		close(up[0]);
+		close(down[1]);
+		turn_up = up[1];
+		turn_down = down[0];
+		turn_wait(TURN_START);
+		struct result r;
+		memset(&r, 0, sizeof r);
+		int status = run(w, &r);
+		int done = NSTEPS;
+		if (write_all(turn_up, &done, sizeof done) || write_all(turn_up, &r, sizeof r) ||
+		    write_all(turn_up, &status, sizeof status))
+			_exit(3);
+		_exit(0);
+	}
+	close(up[1]);
+	close(down[0]);
+	c->pid = pid;
+	c->up = up[0];
+	c->down = down[1];
+	c->at = TURN_START - 1;
+	return 0;
+}
+
+/* Give child c the turn and take it back: c->at becomes where it waits next; when it
+ * is done, its result and status are read. -1: the child failed or broke the order. */
+static int child_turn(struct child *c, struct result *r, int *status)
+{
+	char go = 1;
+	int at;
+	if (c->at != TURN_START - 1 && write_all(c->down, &go, 1)) return -1;
+	if (read_all(c->up, &at, sizeof at)) return -1;
+	if (at < c->at || at > NSTEPS) return -1;
+	c->at = at;
+	if (at == NSTEPS && (read_all(c->up, r, sizeof *r) || read_all(c->up, status, sizeof *status)))
+		return -1;
+	return 0;
+}
+
+static void child_end(struct child *c)
+{
+	int st;
+	if (c->pid <= 0) return;
+	if (c->at != NSTEPS) kill(c->pid, SIGKILL);
+	close(c->up);
+	close(c->down);
+	waitpid(c->pid, &st, 0);
+	c->pid = 0;
+}
+
+/* Run the implementations in turns; failed[i] set for one that failed. */
+static void run_in_turns(const struct world *w, const run_fn run[NIMPLS], struct result res[NIMPLS],
+                         int failed[NIMPLS], int quiet)
+{
+	struct child ch[NIMPLS];
+	int status[NIMPLS];
+	memset(ch, 0, sizeof ch);
+	for (int i = 0; i < NIMPLS; i++) {
+		status[i] = 0;
+		/* the first message, TURN_START, comes before any work */
+		if (child_start(&ch[i], run[i], w) || child_turn(&ch[i], &res[i], &status[i]))
+			failed[i] = 1;
+	}
+	for (int s = TURN_START; s < NSTEPS; s++) {
+		int any = 0;
+		for (int i = 0; i < NIMPLS; i++) {
+			if (failed[i] || ch[i].at != s) continue;
+			if (!quiet && !any && s >= 0) fprintf(stderr, "avnm-bench: %s...\n", step_names[s]);
+			any = 1;
+			while (!failed[i] && ch[i].at == s)
+				if (child_turn(&ch[i], &res[i], &status[i])) failed[i] = 1;
+		}
+	}
+	for (int i = 0; i < NIMPLS; i++) {
+		if (ch[i].at != NSTEPS || status[i] != 0) failed[i] = 1;
+		child_end(&ch[i]);
+	}
 }
 
 /* ---- output ------------------------------------------------------------------------- */
@@ -273,15 +442,23 @@ int main(int argc, char **argv)
 	}
 	struct result res[NIMPLS];
 	memset(res, 0, sizeof res);
-	int (*const run[NIMPLS])(const struct world *, struct result *) = { run_avnm, run_sqlite,
-	                                                                    run_floor };
-	int failed = 0;
+	const run_fn run[NIMPLS] = { run_avnm, run_sqlite, run_floor };
+	int failed[NIMPLS] = { 0 }, any_failed = 0;
+	if (only >= 0) {
+		/* one implementation: in this process, as it comes (for profiling) */
+		if (!json) fprintf(stderr, "avnm-bench: running %s...\n", impl_names[only]);
+		failed[only] = run[only](&w, &res[only]) != 0;
+	} else {
+		if (!json)
+			fprintf(stderr, "avnm-bench: running avnm, sqlite and floor in turns, step by step...\n");
+		run_in_turns(&w, run, res, failed, json);
+	}
 	for (int i = 0; i < NIMPLS; i++) {
 		if (only >= 0 && only != i) continue;
-		if (!json) fprintf(stderr, "avnm-bench: running %s...\n", impl_names[i]);
-		if (run[i](&w, &res[i])) {
+		if (failed[i]) {
 			fprintf(stderr, "avnm-bench: %s failed\n", impl_names[i]);
-			failed = bad = 1;
+			res[i].ran = 0;
+			any_failed = bad = 1;
 			continue;
 		}
 		check(&w, &res[i], (enum impl)i);
@@ -289,5 +466,5 @@ int main(int argc, char **argv)
 	if (json) print_json(&w, res);
 	else print_table(&w, res);
 	world_fini(&w);
-	return failed || bad ? 1 : 0;
+	return any_failed || bad ? 1 : 0;
 }

@@ -173,6 +173,30 @@ extern int bench_cpu_clock;   /* 1: CLOCK_PROCESS_CPUTIME_ID, 0: CLOCK_MONOTONIC
 double now_seconds(void);
 void bench_mark(const char *label);
 
+/* ---- taking turns (bench.c) ------------------------------------------------------
+ * The timed steps, in the order every implementation runs them (the phases, with
+ * the members set-up, timed apart, before the members phase). When several
+ * implementations run, each runs in its own process and they take turns step by
+ * step: every implementation's build, then every one's connect, and so on. So the
+ * two sides of a ratio are timed seconds apart, not minutes, and a slow spell of a
+ * shared machine falls on both, instead of on whichever ran during it. */
+enum step {
+	STEP_BUILD,
+	STEP_CONNECT,
+	STEP_CAN_MANAGE,
+	STEP_MANAGERS_OF,
+	STEP_CONFLICT,
+	STEP_REVOKE,
+	STEP_MEMBER_ADDS,
+	STEP_MEMBERS,
+	NSTEPS
+};
+/* Just before timed step s: wait for this implementation's turn at s (at once when it
+ * runs alone), close the profile part of the set-up before it, and return the clock
+ * (now_seconds) at which s starts. Steps must come in the order above; an
+ * implementation may skip some. Untimed work after a step runs in the same turn. */
+double bench_step(enum step s);
+
 /* A fast string hash: 8 bytes a step. The floor uses it for its table; the checks
  * use the case-folded variant (libavnm hands back display forms, SQLite canonical
  * lower-case ones; folding makes their digests comparable). */

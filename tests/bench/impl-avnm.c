@@ -118,14 +118,12 @@ static int phases(avnm_ctx *ctx, const struct world *w, const struct scopes *sc,
 	double t0;
 	int yes;
 
-	bench_mark("set-up and checks");
-	t0 = now_seconds();
+	t0 = bench_step(STEP_BUILD);
 	if (build(ctx, w, sc, &r->ops[PH_BUILD])) return -1;
 	r->seconds[PH_BUILD] = now_seconds() - t0;
 	bench_mark("build");
 
-	bench_mark("set-up and checks");
-	t0 = now_seconds();
+	t0 = bench_step(STEP_CONNECT);
 	for (unsigned t = 0; t < w->scale; t++)
 		if (connect_pair(ctx, w, sc, holder_of(t), t)) return -1;
 	r->seconds[PH_CONNECT] = now_seconds() - t0;
@@ -138,8 +136,7 @@ static int phases(avnm_ctx *ctx, const struct world *w, const struct scopes *sc,
 
 	uint64_t d = 0;
 	size_t allowed = 0;
-	bench_mark("set-up and checks");
-	t0 = now_seconds();
+	t0 = bench_step(STEP_CAN_MANAGE);
 	for (size_t i = 0; i < w->nq; i++) {
 		const struct question *q = &w->q[i];
 		int a;
@@ -156,8 +153,7 @@ static int phases(avnm_ctx *ctx, const struct world *w, const struct scopes *sc,
 
 	d = 0;
 	size_t nonempty = 0;
-	bench_mark("set-up and checks");
-	t0 = now_seconds();
+	t0 = bench_step(STEP_MANAGERS_OF);
 	for (size_t i = 0; i < w->nmq; i++) {
 		const struct mquestion *q = &w->mq[i];
 		avnm_list *l;
@@ -175,8 +171,7 @@ static int phases(avnm_ctx *ctx, const struct world *w, const struct scopes *sc,
 	r->mof_nonempty = nonempty;
 	r->mof_sum = d;
 
-	bench_mark("set-up and checks");
-	t0 = now_seconds();
+	t0 = bench_step(STEP_CONFLICT);
 	for (size_t k = 0; k < w->nconf; k++)
 		if (connect_pair(ctx, w, sc, w->conf[k].mgr, w->conf[k].tenant)) return -1;
 	r->seconds[PH_CONFLICT] = now_seconds() - t0;
@@ -187,8 +182,7 @@ static int phases(avnm_ctx *ctx, const struct world *w, const struct scopes *sc,
 		r->conflicts += (size_t)yes;
 	}
 
-	bench_mark("set-up and checks");
-	t0 = now_seconds();
+	t0 = bench_step(STEP_REVOKE);
 	for (unsigned t = 0; t < w->scale; t++)
 		if (revoked_tenant(t))
 			TRY("hub connection delete",
@@ -226,8 +220,7 @@ static int phases(avnm_ctx *ctx, const struct world *w, const struct scopes *sc,
 		if (members_tenant_connected(t) && connect_pair(ctx, w, sc, MEMBERS_MANAGER, t)) return -1;
 	TRY("group", avnm_group_create(ctx, NULL, w->mgr[MEMBERS_MANAGER], "g-members",
 	                               AVNM_MEMBER_VIRTUAL_NETWORK));
-	bench_mark("set-up and checks");
-	t0 = now_seconds();
+	t0 = bench_step(STEP_MEMBER_ADDS);
 	for (size_t i = 0; i < w->nmembers; i++)
 		TRY("member add", avnm_member_add(ctx, NULL, w->mgr[MEMBERS_MANAGER], "g-members",
 		                                  vnet_id(w, i)));
@@ -237,8 +230,7 @@ static int phases(avnm_ctx *ctx, const struct world *w, const struct scopes *sc,
 
 	uint64_t sum = 0;
 	size_t eff = 0;
-	bench_mark("set-up and checks");
-	t0 = now_seconds();
+	t0 = bench_step(STEP_MEMBERS);
 	for (unsigned rep = 0; rep < MEMBERS_REPS; rep++) {
 		avnm_list *l;
 		TRY("group members", avnm_group_members(&l, ctx, w->mgr[MEMBERS_MANAGER], "g-members"));

@@ -84,8 +84,7 @@ int run_floor(const struct world *w, struct result *r)
 
 	uint64_t d = 0;
 	size_t allowed = 0;
-	bench_mark("set-up and checks");
-	double t0 = now_seconds();
+	double t0 = bench_step(STEP_CAN_MANAGE);
 	for (size_t i = 0; i < w->nq; i++) {
 		const struct question *q = &w->q[i];
 		int32_t a = ft_get(&can, vnet_id(w, q->vnet), w->mgr[q->mgr], q->access);
@@ -103,8 +102,7 @@ int run_floor(const struct world *w, struct result *r)
 	 * their lists' strings. */
 	d = 0;
 	size_t nonempty = 0;
-	bench_mark("set-up and checks");
-	t0 = now_seconds();
+	t0 = bench_step(STEP_MANAGERS_OF);
 	for (size_t i = 0; i < w->nmq; i++) {
 		const struct mquestion *q = &w->mq[i];
 		int32_t m = ft_get(&mof, vnet_id(w, q->vnet), NULL, q->access);
@@ -126,8 +124,7 @@ int run_floor(const struct world *w, struct result *r)
 	 * gathered into an array as a list would hold them. */
 	uint64_t sum = 0;
 	size_t eff = 0;
-	bench_mark("set-up and checks");
-	t0 = now_seconds();
+	t0 = bench_step(STEP_MEMBERS);
 	for (unsigned rep = 0; rep < MEMBERS_REPS; rep++) {
 		size_t n = 0;
 		for (size_t i = 0; i < w->nmembers; i++) {

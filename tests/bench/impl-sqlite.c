@@ -759,8 +759,7 @@ static int phases(struct db *d, const struct world *w, struct result *r)
 
 	/* build */
 	size_t n = 0;
-	bench_mark("set-up and checks");
-	t0 = now_seconds();
+	t0 = bench_step(STEP_BUILD);
 	if (tx(d, S_BEGIN) || tenant_create(d, w->central)) return -1;
 	n++;
 	for (unsigned i = 0; i < NMANAGERS; i++) {
@@ -789,8 +788,7 @@ static int phases(struct db *d, const struct world *w, struct result *r)
 	r->ops[PH_BUILD] = n;
 
 	/* connect */
-	bench_mark("set-up and checks");
-	t0 = now_seconds();
+	t0 = bench_step(STEP_CONNECT);
 	if (tx(d, S_BEGIN)) return -1;
 	for (unsigned t = 0; t < w->scale; t++) {
 		unsigned h = holder_of(t);
@@ -813,8 +811,7 @@ static int phases(struct db *d, const struct world *w, struct result *r)
 	/* can_manage */
 	uint64_t dg = 0;
 	size_t allowed = 0;
-	bench_mark("set-up and checks");
-	t0 = now_seconds();
+	t0 = bench_step(STEP_CAN_MANAGE);
 	if (tx(d, S_BEGIN)) return -1;
 	for (size_t i = 0; i < w->nq; i++) {
 		const struct question *q = &w->q[i];
@@ -833,8 +830,7 @@ static int phases(struct db *d, const struct world *w, struct result *r)
 	/* managers_of */
 	dg = 0;
 	size_t nonempty = 0;
-	bench_mark("set-up and checks");
-	t0 = now_seconds();
+	t0 = bench_step(STEP_MANAGERS_OF);
 	if (tx(d, S_BEGIN)) return -1;
 	for (size_t i = 0; i < w->nmq; i++) {
 		const struct mquestion *q = &w->mq[i];
@@ -852,8 +848,7 @@ static int phases(struct db *d, const struct world *w, struct result *r)
 	r->mof_sum = dg;
 
 	/* conflict wave */
-	bench_mark("set-up and checks");
-	t0 = now_seconds();
+	t0 = bench_step(STEP_CONFLICT);
 	if (tx(d, S_BEGIN)) return -1;
 	for (size_t k = 0; k < w->nconf; k++) {
 		unsigned m = w->conf[k].mgr, t = w->conf[k].tenant;
@@ -874,8 +869,7 @@ static int phases(struct db *d, const struct world *w, struct result *r)
 	}
 
 	/* revocation storm */
-	bench_mark("set-up and checks");
-	t0 = now_seconds();
+	t0 = bench_step(STEP_REVOKE);
 	if (tx(d, S_BEGIN)) return -1;
 	for (unsigned t = 0; t < w->scale; t++)
 		if (revoked_tenant(t) && hub_conn_delete(d, w->tenant[t], w->hub_name[holder_of(t)]))
@@ -918,8 +912,7 @@ static int phases(struct db *d, const struct world *w, struct result *r)
 	bind_text(s, 2, "g-members", -1);
 	if (exec(d, s, "group") || tx(d, S_COMMIT)) return -1;
 
-	bench_mark("set-up and checks");
-	t0 = now_seconds();
+	t0 = bench_step(STEP_MEMBER_ADDS);
 	if (tx(d, S_BEGIN)) return -1;
 	for (size_t i = 0; i < w->nmembers; i++) {
 		char key[VNET_STRIDE + 8], sub[GUID_LEN + 1], m2[MGR_ID_MAX + 8];
@@ -947,8 +940,7 @@ static int phases(struct db *d, const struct world *w, struct result *r)
 
 	uint64_t sum = 0;
 	size_t eff = 0;
-	bench_mark("set-up and checks");
-	t0 = now_seconds();
+	t0 = bench_step(STEP_MEMBERS);
 	if (tx(d, S_BEGIN)) return -1;
 	for (unsigned rep = 0; rep < MEMBERS_REPS; rep++) {
 		char m2[MGR_ID_MAX + 8];
