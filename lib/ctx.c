@@ -54,7 +54,9 @@ int avnm_ctx_new(avnm_ctx **out, const avnm_options *opts)
 		mem_free(&m, ctx);
 		return AVNM_E_NO_MEMORY;
 	}
-	if (pthread_mutex_init(&ctx->errlock, NULL) != 0) {
+	qcache_after_change(ctx);
+	if (!ctx->qc || pthread_mutex_init(&ctx->errlock, NULL) != 0) {
+		qcache_free(ctx);
 		pthread_rwlock_destroy(&ctx->lock);
 		for (size_t i = 0; i < sizeof tabs / sizeof tabs[0]; i++) htab_fini(tabs[i]);
 		mem_free(&m, ctx);
@@ -271,6 +273,7 @@ void avnm_ctx_free(avnm_ctx *ctx)
 	mem_free(&ctx->mem, ctx->events);
 	mem_free(&ctx->mem, ctx->touched);
 	mem_free(&ctx->mem, ctx->marks);
+	qcache_free(ctx);
 	pthread_rwlock_destroy(&ctx->lock);
 	pthread_mutex_destroy(&ctx->errlock);
 	struct mem m = ctx->mem;
@@ -343,6 +346,7 @@ void rd_end(avnm_ctx *ctx)
 void tx_begin(avnm_ctx *ctx)
 {
 	pthread_rwlock_wrlock(&ctx->lock);
+	ctx->wgen++;
 	ctx->nundo = ctx->nlater = ctx->nevents = ctx->ntouched = ctx->nmarks = 0;
 }
 
@@ -625,10 +629,12 @@ int tx_end(avnm_ctx *ctx, int rc)
 	untouch(ctx);
 	if (rc != 0) {
 		rollback(ctx);
+		qcache_after_change(ctx);
 		pthread_rwlock_unlock(&ctx->lock);
 		return rc;
 	}
 	commit_frees(ctx);
+	qcache_after_change(ctx);
 	/* Hand the events over before unlocking, so that the callback may call in. */
 	struct pending_event *evs = ctx->events;
 	size_t nev = ctx->nevents;
@@ -689,6 +695,7 @@ int avnm_ctx_set_event_callback(avnm_ctx *ctx, avnm_event_fn fn, void *opaque)
 	} else {
 		commit_frees(ctx);
 	}
+	qcache_after_change(ctx);
 	pthread_rwlock_unlock(&ctx->lock);
 	return rc;
 }

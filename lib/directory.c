@@ -27,41 +27,16 @@ struct node *node_find_mg(avnm_ctx *ctx, struct tenant *t, const char *mgid_lowe
 	return h ? CONTAINER(h, struct node, h) : NULL;
 }
 
-/* A subscription's key in ctx->nodes, "s/<guid>" (here in the letter case given), and
- * its hash (which folds letter case). */
-static void sub_key(struct subkey *sk, const char *guid)
-{
-	sk->k[0] = 's';
-	sk->k[1] = '/';
-	memcpy(sk->k + 2, guid, GUID_LEN);
-	sk->hash = hash_bytes(sk->k, sizeof sk->k);
-}
-
-void node_sub_prefetch(const avnm_ctx *ctx, const char *guid, struct subkey *sk)
-{
-	sub_key(sk, guid);
-	const struct hnode *e = htab_head(&ctx->nodes, sk->hash);
-	if (e) {
-		/* what the lookup and the question read: the table node and the hkey after
-		 * it, the flat cache before it (struct node) */
-		const struct node *n = CONTAINER(e, const struct node, h);
-		PREFETCH(&n->flatgen);
-		PREFETCH(e);
-		PREFETCH((const char *)(n + 1) + sizeof sk->k);
-	}
-}
-
-struct node *node_find_subkey(avnm_ctx *ctx, const struct subkey *sk)
-{
-	struct hnode *h = htab_find_lower_hashed(&ctx->nodes, sk->k, sizeof sk->k, sk->hash);
-	return h ? CONTAINER(h, struct node, h) : NULL;
-}
-
 struct node *node_find_sub_any_case(avnm_ctx *ctx, const char *guid)
 {
-	struct subkey sk;
-	sub_key(&sk, guid);
-	return node_find_subkey(ctx, &sk);
+	/* its key in ctx->nodes, "s/<guid>", here in the letter case given (the hash folds
+	 * letter case, and the comparison too) */
+	char k[2 + GUID_LEN];
+	k[0] = 's';
+	k[1] = '/';
+	memcpy(k + 2, guid, GUID_LEN);
+	struct hnode *h = htab_find_lower(&ctx->nodes, k, sizeof k);
+	return h ? CONTAINER(h, struct node, h) : NULL;
 }
 
 struct node *node_find_sub(avnm_ctx *ctx, const char *guid)

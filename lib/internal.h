@@ -445,6 +445,10 @@ struct avnm_ctx {
 	char errmsg[1024];
 	uint64_t next_serial;
 	uint64_t holdclock;      /* counts changes of holdings or hierarchies (struct node) */
+	uint64_t wgen;           /* counts changes (struct qslot) */
+	struct qslot *qc;        /* the question cache: qmask + 1 slots, in qc_block */
+	size_t qmask;
+	void *qc_block;
 
 	struct htab tenants, nodes, mg_names, vnets, tags, managers, pairs_s, pairs_h, hubs,
 	    hubs_by_mgr, principals, roles;
@@ -529,17 +533,6 @@ struct node *node_find_mg(avnm_ctx *ctx, struct tenant *t, const char *mgid_lowe
 struct node *node_find_sub(avnm_ctx *ctx, const char *guid);
 /* The subscription whose GUID is the 36 bytes at guid, in any letter case. */
 struct node *node_find_sub_any_case(avnm_ctx *ctx, const char *guid);
-/* A subscription's table key, as given, and its hash. */
-struct subkey {
-	char k[2 + GUID_LEN];
-	uint64_t hash;
-};
-/* That subscription's key in *sk, after a prefetch of the node it most likely leads to:
- * the node is on its way while the caller checks the id the 36 bytes came from (any
- * bytes will do: a prefetch is only a hint). */
-void node_sub_prefetch(const avnm_ctx *ctx, const char *guid, struct subkey *sk);
-/* node_find_sub_any_case by the key node_sub_prefetch made. */
-struct node *node_find_subkey(avnm_ctx *ctx, const struct subkey *sk);
 /* A resource id (any kind) to the node that places it (R2.6) and its parsed parts.
  * *node NULL: an unknown subscription. Ambiguous groups without tenant: error. */
 int resolve_resource(avnm_ctx *ctx, struct idparts *p, struct node **node, const char *id,
@@ -569,6 +562,50 @@ int covered_by(const avnm_ctx *ctx, const struct node *n, const struct manager *
  * many, or FLAT_OVER when more than FLAT_CAP (then walk the chain). From n's flat
  * cache, filled first if stale. */
 unsigned flat_of(const avnm_ctx *ctx, const struct node *n, struct manager *out[FLAT_CAP]);
+/* flat_of's answer, kept: k managers in m, or FLAT_OVER (walk the chain). */
+struct flatlist {
+	unsigned k;
+	struct manager *m[FLAT_CAP];
+};
+/* covered_by with n's flat list at hand (fl from flat_of or a question slot). */
+int covered_by_flat(const struct node *n, const struct flatlist *fl, const struct manager *m);
+
+/* ---- the question cache (qcache.c) -----------------------------------------------
+ * What a question about a network needs of its subscription, the node and its flat
+ * holder list, in one cache line found from the GUID in the network's id: a question
+ * that finds its slot filled reads neither the table of nodes nor the node. A slot is
+ * a copy, good while nothing changed since it was filled (gen == ctx->wgen; every
+ * change moves wgen on), so writers never touch slots. Readers fill them under the
+ * shared lock; a per-slot sequence count (a seqlock) keeps a reader from taking a slot
+ * that another reader is filling. Direct-mapped: two subscriptions sharing a slot take
+ * turns in it. */
+#define QSLOT_FLAT 3             /* managers a slot holds */
+#define QSLOT_NODE 0xfeu         /* nflat: more than that, ask the node (flat_of) */
+#define QSLOT_ALIGN 64
+struct qslot {
+	_Atomic uint32_t seq;        /* odd while a reader fills it */
+	_Atomic uint32_t nflat;      /* managers in flat, or QSLOT_NODE */
+	_Atomic uint64_t gen;        /* ctx->wgen when filled; 0: never */
+	_Atomic uint64_t g[2];       /* the subscription's GUID (guid_bits) */
+	_Atomic(struct node *) node;
+	_Atomic(struct manager *) flat[QSLOT_FLAT];
+};
+/* The 128 bits of the 32 hex digits of the GUID text at g (36 bytes, read whatever
+ * they are): equal for two well-formed GUIDs exactly when they are the same GUID in
+ * any letter case. */
+void guid_bits(const char *g, uint64_t out[2]);
+struct qslot *qslot_of(const avnm_ctx *ctx, const uint64_t g[2]);
+/* 1 and *node, *fl when q holds subscription g as of now; else 0. */
+int qslot_read(const avnm_ctx *ctx, struct qslot *q, const uint64_t g[2], struct node **node,
+               struct flatlist *fl);
+/* Put subscription g (node, its flat list fl) in q, unless another reader is at it. */
+void qslot_fill(const avnm_ctx *ctx, struct qslot *q, const uint64_t g[2], struct node *node,
+                const struct flatlist *fl);
+/* Under the write lock, at the start and the end of a change: every slot is stale; at
+ * the end the cache is also sized to the table of nodes (and made, at the first call). */
+void qcache_after_change(avnm_ctx *ctx);
+void qcache_free(avnm_ctx *ctx);
+
 /* A change of holdings or of the hierarchy in t: its flat caches are stale, now and
  * again when the change is undone. */
 int holdings_changed(avnm_ctx *ctx, struct tenant *t);

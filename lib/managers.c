@@ -64,18 +64,23 @@ int holdings_changed(avnm_ctx *ctx, struct tenant *t)
 	return 0;
 }
 
-int covered_by(const avnm_ctx *ctx, const struct node *n, const struct manager *m)
+int covered_by_flat(const struct node *n, const struct flatlist *fl, const struct manager *m)
 {
-	struct manager *flat[FLAT_CAP];
-	unsigned k = flat_of(ctx, n, flat);
-	if (k != FLAT_OVER) {
-		for (unsigned i = 0; i < k; i++)
-			if (flat[i] == m) return 1;
+	if (fl->k != FLAT_OVER) {
+		for (unsigned i = 0; i < fl->k; i++)
+			if (fl->m[i] == m) return 1;
 		return 0;
 	}
 	for (; n; n = n->parent)
 		if (held_by(n, m)) return 1;
 	return 0;
+}
+
+int covered_by(const avnm_ctx *ctx, const struct node *n, const struct manager *m)
+{
+	struct flatlist fl;
+	fl.k = flat_of(ctx, n, fl.m);
+	return covered_by_flat(n, &fl, m);
 }
 
 static int scope_event(avnm_ctx *ctx, avnm_event_kind kind, struct node *n, struct manager *m)

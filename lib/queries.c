@@ -25,36 +25,52 @@ static const struct sconn *covering_unconnected(const struct manager *m, const s
 	return NULL;
 }
 
-/* The node placing res (R2.6). When no reason needs the id as the caller named it
- * (fast), a well-formed network id is placed by the subscription in it, registered or
- * not, after a check of its form only (vnet_id_sub): neither the parser nor the table of
- * networks is touched. Else a registered network by its id without parsing it (*v set),
- * else through the parser (rp filled, *v NULL). *node NULL: an unknown subscription. */
-static int place(avnm_ctx *ctx, struct node **node, const struct vnet **v, struct idparts *rp,
-                 const char *res, const char *tenant, int fast)
+/* The node placing res (R2.6), and when it is found (not NULL) its flat holder list
+ * (flat_of) in *fl. When no reason needs the id as the caller named it (fast), a
+ * well-formed network id is placed by the subscription in it, registered or not, after
+ * a check of its form only (vnet_id_sub): neither the parser nor the table of networks
+ * is touched, and when the question cache holds the subscription, neither is the table
+ * of nodes nor the node. Else a registered network by its id without parsing it (*v
+ * set), else through the parser (rp filled, *v NULL). *node NULL: an unknown
+ * subscription. */
+static int place(avnm_ctx *ctx, struct node **node, struct flatlist *fl, const struct vnet **v,
+                 struct idparts *rp, const char *res, const char *tenant, int fast)
 {
 	*v = NULL;
-	if (tenant) return resolve_resource(ctx, rp, node, res, tenant);
-	if (fast && res) {
-		/* the node of the subscription where a network id has it is fetched while the
-		 * id's form is checked (vnet_id_sub accepts no shorter id) */
+	if (!tenant && fast && res) {
 		size_t n = strnlen(res, ID_MAX + 1);
 		if (n > VNET_SUB_AT + GUID_LEN) {
-			struct subkey sk;
-			node_sub_prefetch(ctx, res + VNET_SUB_AT, &sk);
+			/* the subscription's slot is fetched while the id's form is checked
+			 * (vnet_id_sub accepts no shorter id) */
+			uint64_t g[2];
+			guid_bits(res + VNET_SUB_AT, g);
+			struct qslot *q = qslot_of(ctx, g);
+			PREFETCH(q);
 			if (vnet_id_sub(res, n)) {
-				*node = node_find_subkey(ctx, &sk);
+				if (qslot_read(ctx, q, g, node, fl)) {
+					if (*node && fl->k == QSLOT_NODE) fl->k = flat_of(ctx, *node, fl->m);
+					return 0;
+				}
+				*node = node_find_sub_any_case(ctx, res + VNET_SUB_AT);
+				fl->k = *node ? flat_of(ctx, *node, fl->m) : 0;
+				qslot_fill(ctx, q, g, *node, fl);
 				return 0;
 			}
 		}
 	}
-	struct hnode *h = htab_find_id(&ctx->vnets, res);
-	if (h) {
-		*v = CONTAINER(h, const struct vnet, h);
-		*node = (*v)->sub;
-		return 0;
+	if (tenant) {
+		TRY(resolve_resource(ctx, rp, node, res, tenant));
+	} else {
+		struct hnode *h = htab_find_id(&ctx->vnets, res);
+		if (h) {
+			*v = CONTAINER(h, const struct vnet, h);
+			*node = (*v)->sub;
+		} else {
+			TRY(resolve_resource(ctx, rp, node, res, tenant));
+		}
 	}
-	return resolve_resource(ctx, rp, node, res, tenant);
+	if (*node) fl->k = flat_of(ctx, *node, fl->m);
+	return 0;
 }
 
 /* The resource as the caller named it, for a reason: built only when one is asked for. */
@@ -68,15 +84,16 @@ static int decide(int *allowed, avnm_reason **reason, avnm_ctx *ctx, const char 
 {
 	struct idparts mp, rp;
 	struct node *node;
+	struct flatlist fl;
 	const struct vnet *v;
 	TRY(one_access(ctx, access));
 	struct hnode *mh = htab_find_id(&ctx->managers, mgr_id);
 	if (!mh) TRY(manager_arg(ctx, &mp, mgr_id));
-	TRY(place(ctx, &node, &v, &rp, res, tenant, reason == NULL));
+	TRY(place(ctx, &node, &fl, &v, &rp, res, tenant, reason == NULL));
 	if (!mh && !(mh = htab_find(&ctx->managers, mp.key, mp.len)))
 		return set_error(ctx, AVNM_E_NOT_FOUND, "network manager %s does not exist", mp.display);
 	struct manager *m = CONTAINER(mh, struct manager, h);
-	*allowed = (m->accesses & access) && node && covered_by(ctx, node, m);
+	*allowed = (m->accesses & access) && node && covered_by_flat(node, &fl, m);
 	if (!reason) return 0;
 
 	/* the reason: which item of the chain is held, and how */
@@ -152,16 +169,14 @@ int avnm_can_manage(int *allowed, avnm_reason **reason, avnm_ctx *ctx, const cha
 }
 
 /* The managers holding node or a node above it, highest first, each once (R3.4: a
- * manager is listed at its highest item): from the node's flat cache, or by walking
- * the chain when the cache overflowed. Returns how many; fills at most cap. */
-static size_t chain_managers(const avnm_ctx *ctx, const struct node *node,
+ * manager is listed at its highest item): from its flat list fl, or by walking the
+ * chain when that overflowed. Returns how many; fills at most cap. */
+static size_t chain_managers(const struct node *node, const struct flatlist *fl,
                              const struct manager **out, size_t cap)
 {
-	struct manager *flat[FLAT_CAP];
-	unsigned nf = flat_of(ctx, node, flat);
-	if (nf != FLAT_OVER) {
-		for (unsigned i = 0; i < nf && i < cap; i++) out[i] = flat[i];
-		return nf;
+	if (fl->k != FLAT_OVER) {
+		for (unsigned i = 0; i < fl->k && i < cap; i++) out[i] = fl->m[i];
+		return fl->k;
 	}
 	const struct node *chain[80];
 	size_t n = 0, k = 0;
@@ -183,15 +198,16 @@ static int managers_of(avnm_list **out, avnm_ctx *ctx, const char *res, unsigned
 {
 	struct idparts rp;
 	struct node *node;
+	struct flatlist fl;
 	const struct vnet *v;
 	TRY(one_access(ctx, access));
-	TRY(place(ctx, &node, &v, &rp, res, tenant, 1));
+	TRY(place(ctx, &node, &fl, &v, &rp, res, tenant, 1));
 	const struct manager *few[64], **all = few;
-	size_t n = node ? chain_managers(ctx, node, few, sizeof few / sizeof few[0]) : 0;
+	size_t n = node ? chain_managers(node, &fl, few, sizeof few / sizeof few[0]) : 0;
 	if (n > sizeof few / sizeof few[0]) {
 		all = mem_alloc(&ctx->mem, n * sizeof *all);
 		TRY_MEM(ctx, all);
-		chain_managers(ctx, node, all, n);
+		chain_managers(node, &fl, all, n);
 	}
 	/* those with the access, in order; an empty answer allocates nothing */
 	size_t k = 0;

@@ -4,8 +4,11 @@
  * answer, and asks again: after a change of holdings (R3.3, R4.3), after a move
  * (R2.4, R2.5), after a change that failed and was undone (R7, with the cache
  * filled in the middle of that change by the event machinery), and on chains
- * with more holders than the cache keeps (R3.4: highest first, each once). */
+ * with more holders than the cache keeps (R3.4: highest first, each once); and the
+ * question cache in front of it (lib/qcache.c), last. */
 #include "helpers.h"
+
+#include "internal.h" /* guid_bits */
 
 #define NM_1 NM(SUB_A1, "nm-1")
 #define NM_2 NM(SUB_A1, "nm-2")
@@ -242,6 +245,124 @@ static void test_many_holders(void **state)
 	assert_string_equal(got, "nm-5");
 }
 
+/* ---- the question cache (lib/qcache.c, struct qslot) --------------------------
+ * A question about a network takes its subscription's node and flat list from a
+ * slot found by the GUID, direct-mapped: many subscriptions share slots, and every
+ * change makes every slot stale. Here 1,500 subscriptions in two groups (more than
+ * the cache has slots for at first, so it grows as they come, and two of them share
+ * a slot now and then), asked about in both letter cases, across moves between the
+ * groups, a subscription that is registered only after a question about it found none,
+ * and a change that fails. The answers must be those of the world as it is. */
+
+#define QC_SUBS 1500
+
+static void qc_guid(char out[37], unsigned i, int upper)
+{
+	snprintf(out, 37, upper ? "D%07X-0000-4000-8000-%012X" : "d%07x-0000-4000-8000-%012x", i,
+	         i * 2654435761u);
+}
+
+static void qc_vnet(char *out, size_t size, unsigned i, int upper)
+{
+	char g[37];
+	qc_guid(g, i, upper);
+	snprintf(out, size, "/subscriptions/%s/resourceGroups/rg-q/providers/Microsoft.Network/"
+	                    "virtualNetworks/vnet-q", g);
+}
+
+/* Sub i is in q1 (held by nm-a) when in_q1[i]; ask about a network in each, in both
+ * letter cases, in an order that hops between slots. */
+static void qc_check(avnm_ctx *ctx, const unsigned char *in_q1)
+{
+	char id[160], got[64];
+	for (unsigned pass = 0; pass < 2; pass++)
+		for (unsigned k = 0; k < QC_SUBS; k++) {
+			unsigned i = (k * 7919u) % QC_SUBS;
+			qc_vnet(id, sizeof id, i, (int)((i + pass) % 2));
+			assert_int_equal(h_can(ctx, NM_A, id, ACC_C, NULL), in_q1[i]);
+			managers(ctx, id, ACC_C, got, sizeof got);
+			assert_string_equal(got, in_q1[i] ? "nm-a" : "");
+		}
+}
+
+/* A slot is matched by guid_bits: equal for one GUID in any letter case, different
+ * for GUIDs that differ in any digit. */
+static void test_guid_bits(void **state)
+{
+	(void)state;
+	static const char hex[] = "0123456789abcdef";
+	static const unsigned char at[32] = { 0,  1,  2,  3,  4,  5,  6,  7,  9,  10, 11,
+	                                      12, 14, 15, 16, 17, 19, 20, 21, 22, 24, 25,
+	                                      26, 27, 28, 29, 30, 31, 32, 33, 34, 35 };
+	uint64_t x = 0x9e3779b97f4a7c15u;
+	for (int n = 0; n < 200; n++) {
+		char g[37], u[37];
+		for (int i = 0; i < 36; i++) {
+			x ^= x << 13;
+			x ^= x >> 7;
+			x ^= x << 17;
+			g[i] = (i == 8 || i == 13 || i == 18 || i == 23) ? '-' : hex[x % 16];
+			u[i] = (char)(g[i] >= 'a' ? g[i] - 32 : g[i]);
+		}
+		g[36] = u[36] = '\0';
+		uint64_t a[2], b[2];
+		guid_bits(g, a);
+		guid_bits(u, b);
+		assert_true(a[0] == b[0] && a[1] == b[1]);
+		for (int d = 0; d < 32; d++)
+			for (int v = 0; v < 16; v++) {
+				char m[37];
+				memcpy(m, g, sizeof m);
+				if (hex[v] == m[at[d]]) continue;
+				m[at[d]] = hex[v];
+				guid_bits(m, b);
+				assert_false(a[0] == b[0] && a[1] == b[1]);
+			}
+	}
+}
+
+static void test_question_cache(void **state)
+{
+	avnm_ctx *ctx = *state;
+	static unsigned char in_q1[QC_SUBS];
+	char g[37], id[160];
+	OK(ctx, avnm_mg_create(ctx, T_A, "q1", NULL));
+	OK(ctx, avnm_mg_create(ctx, T_A, "q2", NULL));
+	OK(ctx, h_manager(ctx, NULL, NM_A, ACC_C, ITEMS(MG("q1"))));
+	/* subscription 0 is asked about before it exists: unknown, then registered */
+	qc_vnet(id, sizeof id, 0, 0);
+	assert_int_equal(h_can(ctx, NM_A, id, ACC_C, NULL), 0);
+	for (unsigned i = 0; i < QC_SUBS; i++) {
+		in_q1[i] = i % 3 != 0;
+		qc_guid(g, i, 0);
+		OK(ctx, avnm_subscription_create(ctx, T_A, g, in_q1[i] ? "q1" : "q2"));
+		if (i % 100 == 0) {
+			/* questions between the creations fill slots the next growth drops */
+			qc_vnet(id, sizeof id, i, 1);
+			assert_int_equal(h_can(ctx, NM_A, id, ACC_C, NULL), in_q1[i]);
+		}
+	}
+	qc_check(ctx, in_q1);
+
+	/* moves change the answers of the moved subscriptions only */
+	for (unsigned i = 0; i < QC_SUBS; i += 7) {
+		in_q1[i] = !in_q1[i];
+		qc_guid(g, i, i % 2);
+		OK(ctx, avnm_subscription_move(ctx, g, in_q1[i] ? "q1" : "q2"));
+	}
+	qc_check(ctx, in_q1);
+
+	/* a change that fails (the subscription exists) leaves the answers as they were */
+	qc_guid(g, 5, 0);
+	CHECK(ctx, AVNM_E_EXISTS, avnm_subscription_create(ctx, T_A, g, "q1"));
+	qc_check(ctx, in_q1);
+
+	/* the manager's scope moves to the other group: every answer turns */
+	OK(ctx, h_manager_update(ctx, NULL, NM_A, AVNM_UPDATE_SCOPE, 0, ITEMS(MG("q2"))));
+	for (unsigned i = 0; i < QC_SUBS; i++) in_q1[i] = !in_q1[i];
+	qc_check(ctx, in_q1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -249,6 +370,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_moves, h_setup_world, h_teardown_ctx),
 		cmocka_unit_test(test_undone_change),
 		cmocka_unit_test_setup_teardown(test_many_holders, h_setup_world, h_teardown_ctx),
+		cmocka_unit_test(test_guid_bits),
+		cmocka_unit_test_setup_teardown(test_question_cache, h_setup_world, h_teardown_ctx),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
