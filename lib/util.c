@@ -123,12 +123,17 @@ void htab_fini(struct htab *t)
 	t->nb = t->n = 0;
 }
 
+#define HTAB_GROW_AHEAD 8 /* buckets */
+
 static void htab_grow(struct htab *t)
 {
 	size_t nb = t->nb * 2;
 	struct hnode **b = mem_alloc(t->mem, nb * sizeof *b);
 	if (!b) return; /* longer chains, still correct */
 	for (size_t i = 0; i < t->nb; i++) {
+		/* the entries are scattered in memory and each is read to move it: ask for
+		 * those a few buckets ahead, so that their misses overlap */
+		if (i + HTAB_GROW_AHEAD < t->nb) PREFETCH(t->b[i + HTAB_GROW_AHEAD]);
 		struct hnode *e = t->b[i];
 		while (e) {
 			struct hnode *next = e->next;
