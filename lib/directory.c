@@ -454,11 +454,14 @@ static int vnet_create(avnm_ctx *ctx, const char *id, const char *region, const 
 	if (region && (strlen(region) > 64 || !name_valid_mg(region, strlen(region))))
 		return set_error(ctx, AVNM_E_INVALID_ARGUMENT, "region \"%.80s\" is invalid", region);
 	TRY(tags_valid(ctx, tags, ntags));
+	/* the network's bucket, read and written below, is fetched while its subscription
+	 * is looked up */
+	uint64_t hash = hash_bytes(p.key, p.len);
+	htab_prefetch(&ctx->vnets, hash);
 	struct node *sub = node_find_sub(ctx, p.sub);
 	if (!sub)
 		return set_error(ctx, AVNM_E_NOT_FOUND, "subscription %s of virtual network %s does not exist",
 		                 p.sub, p.display);
-	uint64_t hash = hash_bytes(p.key, p.len);
 	if (htab_find_hashed(&ctx->vnets, p.key, p.len, hash))
 		return set_error(ctx, AVNM_E_EXISTS, "virtual network %s exists already", p.display);
 	struct vnet *v;

@@ -79,6 +79,12 @@ struct hnode *htab_iter(const struct htab *t, size_t *pos, struct hnode *cur);
 #define PREFETCH(p) ((void)0)
 #endif
 
+/* Ask for the bucket a key with this hash is in (a hint: nothing is read). */
+static inline void htab_prefetch(const struct htab *t, uint64_t hash)
+{
+	if (t->nb) PREFETCH(&t->b[(size_t)hash & (t->nb - 1)]);
+}
+
 #define CONTAINER(ptr, type, member) ((type *)(void *)((char *)(ptr) - offsetof(type, member)))
 
 /* ---- intrusive doubly linked list ---------------------------------------- */
