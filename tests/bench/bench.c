@@ -121,30 +121,27 @@ static void check(const struct world *w, const struct result *r, enum impl i)
 static int turn_up = -1;        /* in a child: its messages to the conductor */
 static int turn_down = -1;      /* in a child: the conductor's "go" */
 
-static int write_all(int fd, const void *p, size_t n)
+/* All n bytes through fd, retrying after signals: -1 on an error or an end of file. */
+static int io_all(int fd, char *p, size_t n, int out)
 {
-	const char *c = p;
 	while (n) {
-		ssize_t k = write(fd, c, n);
+		ssize_t k = out ? write(fd, p, n) : read(fd, p, n);
 		if (k < 0 && errno == EINTR) continue;
 		if (k <= 0) return -1;
-		c += k;
+		p += k;
 		n -= (size_t)k;
 	}
 	return 0;
 }
 
+static int write_all(int fd, const void *p, size_t n)
+{
+	return io_all(fd, (char *)(uintptr_t)p, n, 1);
+}
+
 static int read_all(int fd, void *p, size_t n)
 {
-	char *c = p;
-	while (n) {
-		ssize_t k = read(fd, c, n);
-		if (k < 0 && errno == EINTR) continue;
-		if (k <= 0) return -1;
-		c += k;
-		n -= (size_t)k;
-	}
-	return 0;
+	return io_all(fd, p, n, 0);
 }
 
 /* In a child: hand the turn back, saying where this child goes on, and wait for it.
