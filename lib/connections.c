@@ -236,11 +236,11 @@ int eval_pair(avnm_ctx *ctx, const struct hnode *pair, int fresh)
 	return rc;
 }
 
-int pair_consistent(avnm_ctx *ctx, const struct hnode *pair, int *ok)
+int pair_consistent(avnm_ctx *ctx, const struct hnode *pair, unsigned *bad)
 {
 	struct pair p;
 	TRY(gather_pair(ctx, pair, &p));
-	*ok = 1;
+	*bad = 0;
 	for (int hub = 0; hub < 2; hub++) {
 		unsigned *state = hub ? (p.h ? &p.h->state : NULL) : (p.s ? &p.s->state : NULL);
 		unsigned *reason = hub ? (p.h ? &p.h->reason : NULL) : (p.s ? &p.s->reason : NULL);
@@ -248,9 +248,14 @@ int pair_consistent(avnm_ctx *ctx, const struct hnode *pair, int *ok)
 		avnm_consent_facts f = side_facts(&p, hub, 0);
 		f.previous = (avnm_state)*state;
 		f.previous_implied = *reason == AVNM_REASON_CONNECTED_IMPLIED;
-		if (avnm_consent_evaluate(&f, NULL) != (avnm_state)*state) *ok = 0;
+		avnm_reason_code code;
+		/* the state, and the reason, which the facts give too, but for Revoked: whether
+		 * it lapsed from an implied consent is history (R4.5a) */
+		if (avnm_consent_evaluate(&f, &code) != (avnm_state)*state ||
+		    (*state != AVNM_STATE_REVOKED && (unsigned)code != *reason))
+			*bad |= hub ? PAIR_BAD_HUB : PAIR_BAD_SCOPE;
 	}
-	if (p.s && p.s->holds != holds_now(p.s)) *ok = 0;
+	if (p.s && p.s->holds != holds_now(p.s)) *bad |= PAIR_BAD_SCOPE;
 	detail_free(&ctx->mem, p.detail);
 	return 0;
 }

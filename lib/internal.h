@@ -225,8 +225,9 @@ struct node {
 	char *key;               /* canonical resource id */
 	char *display;           /* resource id as first registered */
 	/* Last, and followed in the same block by hkey, key and display (node_new): what a
-	 * question reads (the table node, the hkey it compares, the flat cache, and on a
-	 * refill the parent and the holders) is one short run of memory. */
+	 * question that misses the question cache reads (the table node, the hkey it
+	 * compares, the flat cache, and on a refill the parent and the holders) is one
+	 * short run of memory. */
 	struct tenant *tenant;
 	struct node *parent;
 	struct holding *holders;
@@ -629,9 +630,12 @@ int manager_ref(avnm_ctx *ctx, struct idparts *p, struct manager **found, const 
                 const char *as);
 /* pair: a connection's h_pair (its pairing key, length and hash), linked or not. */
 int eval_pair(avnm_ctx *ctx, const struct hnode *pair, int fresh);
-/* Whether the stored states of the pair behind key are what the rules give from the
- * facts and those states (a fixed point): what a loaded world must satisfy. */
-int pair_consistent(avnm_ctx *ctx, const struct hnode *pair, int *ok);
+/* Whether the stored states and reasons of the pair behind key are what the rules give
+ * from the facts and those states (a fixed point): what a loaded world must satisfy.
+ * *bad: 0, or which side is not (PAIR_BAD_SCOPE, PAIR_BAD_HUB). */
+#define PAIR_BAD_SCOPE 1u
+#define PAIR_BAD_HUB 2u
+int pair_consistent(avnm_ctx *ctx, const struct hnode *pair, unsigned *bad);
 int reevaluate_manager_conns(avnm_ctx *ctx, const char *mgr_key);
 int reevaluate_tenant_conns(avnm_ctx *ctx, struct tenant *t);
 int sconn_delete_internal(avnm_ctx *ctx, struct sconn *s);

@@ -931,21 +931,21 @@ static int verify_world(avnm_ctx *ctx)
 		struct hnode *x = NULL;
 		while ((x = htab_iter(&m->sconns, &p2, x)) != NULL) {
 			const struct sconn *s = CONTAINER(x, const struct sconn, h);
-			int ok;
-			TRY(pair_consistent(ctx, &s->h_pair, &ok));
-			if (!ok)
+			unsigned bad;
+			TRY(pair_consistent(ctx, &s->h_pair, &bad));
+			if (bad & PAIR_BAD_SCOPE)
 				return set_error(ctx, AVNM_E_CORRUPT, "stored record \"C %s|%s\" is corrupt: its "
-				                 "state does not follow from the stored world (R4.4)", m->key, s->hkey);
+				                 "state or reason does not follow from the stored world (R4.4)", m->key, s->hkey);
 		}
 	}
 	pos = 0;
 	while ((e = htab_iter(&ctx->hubs, &pos, e)) != NULL) {
 		const struct hconn *h = CONTAINER(e, const struct hconn, h);
-		int ok;
-		TRY(pair_consistent(ctx, &h->h_pair, &ok));
-		if (!ok)
+		unsigned bad;
+		TRY(pair_consistent(ctx, &h->h_pair, &bad));
+		if (bad & PAIR_BAD_HUB)
 			return set_error(ctx, AVNM_E_CORRUPT, "stored record \"H %s\" is corrupt: its state "
-			                 "does not follow from the stored world (R4.4)", h->hkey);
+			                 "or reason does not follow from the stored world (R4.4)", h->hkey);
 	}
 	pos = 0;
 	while ((e = htab_iter(&ctx->nodes, &pos, e)) != NULL) {

@@ -629,6 +629,23 @@ static void test_bad_records(void **state)
 	assert_bad_record(store, "T DDDDDDDD-DDDD-DDDD-DDDD-DDDDDDDDDDDD", ten->val, ten->vlen, NULL,
 	                  b->world);
 
+	/* a hub connection Connected with consent whose record says by implied consent
+	 * (R4.5), though its manager is not at home in its tenant: the state follows from
+	 * the stored world, the reason does not (a hub record ends in its state, its
+	 * reason and the number of conflicts, one byte each here) */
+	size_t nconsent = 0;
+	for (size_t i = 0; i < rs->n; i++) {
+		const struct rec *r = &rs->r[i];
+		if (r->key[0] != 'H' || r->vlen < 3 || r->vlen > sizeof buf ||
+		    memcmp(r->val + r->vlen - 3, "\x02\x01\x00", 3) != 0)
+			continue;
+		memcpy(buf, r->val, r->vlen);
+		buf[r->vlen - 2] = AVNM_REASON_CONNECTED_IMPLIED;
+		assert_bad_record(store, r->key, buf, r->vlen, r, b->world);
+		nconsent++;
+	}
+	assert_true(nconsent > 0);
+
 	/* every record of the world, damaged three ways: its value cut by a byte,
 	 * a byte of garbage appended, an unknown format version */
 	for (size_t i = 0; i < rs->n; i++) {
@@ -641,7 +658,8 @@ static void test_bad_records(void **state)
 		buf[0] ^= 0x40;
 		assert_bad_record(store, r->key, buf, r->vlen, r, b->world);
 	}
-	print_message("bad records: 3 hand-made, and %zu stored records damaged 3 ways each\n", rs->n);
+	print_message("bad records: %zu hand-made, and %zu stored records damaged 3 ways each\n",
+	              3 + nconsent, rs->n);
 }
 
 int main(void)
