@@ -59,10 +59,8 @@ struct hnode *htab_find(const struct htab *t, const char *key, size_t klen);
 struct hnode *htab_find_hashed(const struct htab *t, const char *key, size_t klen, uint64_t hash);
 /* Find by a name key stored ASCII-lower-cased (names compare case-insensitively). */
 struct hnode *htab_find_lower(const struct htab *t, const char *key, size_t klen);
-/* htab_find_lower with hash == hash_bytes(key, klen), computed by the caller. */
-struct hnode *htab_find_lower_hashed(const struct htab *t, const char *key, size_t klen,
-                                     uint64_t hash);
-/* The first node of the chain that a key with this hash is in, or NULL: to prefetch. */
+/* The first node of the chain that a key with this hash is in, or NULL: for a table
+ * whose keys compare otherwise than as bytes (pair_find). */
 const struct hnode *htab_head(const struct htab *t, uint64_t hash);
 /* A registered object by its resource id, without parsing: its canonical key is the id
  * with a leading '/' in ASCII lower case, and it was validated when registered. So a
@@ -608,8 +606,9 @@ int qslot_read(const avnm_ctx *ctx, struct qslot *q, const uint64_t g[2], struct
 /* Put subscription g (node, its flat list fl) in q, unless another reader is at it. */
 void qslot_fill(const avnm_ctx *ctx, struct qslot *q, const uint64_t g[2], struct node *node,
                 const struct flatlist *fl);
-/* Under the write lock, at the start and the end of a change: every slot is stale; at
- * the end the cache is also sized to the table of nodes (and made, at the first call). */
+/* Under the write lock, at the end of a change (committed or undone; tx_begin moves
+ * wgen on at its start too): every slot is stale, and the cache is sized to the table of
+ * nodes (made, at the first call, from avnm_ctx_new). */
 void qcache_after_change(avnm_ctx *ctx);
 void qcache_free(avnm_ctx *ctx);
 

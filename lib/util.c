@@ -199,16 +199,11 @@ struct hnode *htab_find(const struct htab *t, const char *key, size_t klen)
 	return htab_find_hashed(t, key, klen, hash_bytes(key, klen));
 }
 
-struct hnode *htab_find_lower_hashed(const struct htab *t, const char *key, size_t klen,
-                                     uint64_t hash)
-{
-	return t->nb ? chain_match(t->b[(size_t)hash & (t->nb - 1)], hash, key, klen, 1) : NULL;
-}
-
 struct hnode *htab_find_lower(const struct htab *t, const char *key, size_t klen)
 {
-	/* case-folded: the key as given will do */
-	return htab_find_lower_hashed(t, key, klen, hash_bytes(key, klen));
+	if (!t->nb) return NULL;
+	uint64_t h = hash_bytes(key, klen); /* case-folded: the key as given will do */
+	return chain_match(t->b[(size_t)h & (t->nb - 1)], h, key, klen, 1);
 }
 
 const struct hnode *htab_head(const struct htab *t, uint64_t hash)
