@@ -27,16 +27,28 @@ struct node *node_find_mg(avnm_ctx *ctx, struct tenant *t, const char *mgid_lowe
 	return h ? CONTAINER(h, struct node, h) : NULL;
 }
 
-struct node *node_find_sub_any_case(avnm_ctx *ctx, const char *guid)
+/* A subscription's key in ctx->nodes, "s/<guid>", here in the letter case given (the
+ * hash folds letter case, and the comparison too). */
+static void sub_hkey(char k[2 + GUID_LEN], const char *guid)
 {
-	/* its key in ctx->nodes, "s/<guid>", here in the letter case given (the hash folds
-	 * letter case, and the comparison too) */
-	char k[2 + GUID_LEN];
 	k[0] = 's';
 	k[1] = '/';
 	memcpy(k + 2, guid, GUID_LEN);
+}
+
+struct node *node_find_sub_any_case(avnm_ctx *ctx, const char *guid)
+{
+	char k[2 + GUID_LEN];
+	sub_hkey(k, guid);
 	struct hnode *h = htab_find_lower(&ctx->nodes, k, sizeof k);
 	return h ? CONTAINER(h, struct node, h) : NULL;
+}
+
+uint64_t node_sub_hash(const char *guid)
+{
+	char k[2 + GUID_LEN];
+	sub_hkey(k, guid);
+	return hash_bytes(k, sizeof k);
 }
 
 struct node *node_find_sub(avnm_ctx *ctx, const char *guid)

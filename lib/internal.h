@@ -538,6 +538,8 @@ struct node *node_find_mg(avnm_ctx *ctx, struct tenant *t, const char *mgid_lowe
 struct node *node_find_sub(avnm_ctx *ctx, const char *guid);
 /* The subscription whose GUID is the 36 bytes at guid, in any letter case. */
 struct node *node_find_sub_any_case(avnm_ctx *ctx, const char *guid);
+/* The hash of that subscription's key in ctx->nodes (for htab_head: a hint). */
+uint64_t node_sub_hash(const char *guid);
 /* A resource id (any kind) to the node that places it (R2.6) and its parsed parts.
  * *node NULL: an unknown subscription. Ambiguous groups without tenant: error. */
 int resolve_resource(avnm_ctx *ctx, struct idparts *p, struct node **node, const char *id,
@@ -603,6 +605,9 @@ struct qslot *qslot_of(const avnm_ctx *ctx, const uint64_t g[2]);
 /* 1 and *node, *fl when q holds subscription g as of now; else 0. */
 int qslot_read(const avnm_ctx *ctx, struct qslot *q, const uint64_t g[2], struct node **node,
                struct flatlist *fl);
+/* 1 when q seems to hold subscription g as of now: a hint, read without the seqlock
+ * (qslot_read is the answer). */
+int qslot_peek(const avnm_ctx *ctx, const struct qslot *q, const uint64_t g[2]);
 /* Put subscription g (node, its flat list fl) in q, unless another reader is at it. */
 void qslot_fill(const avnm_ctx *ctx, struct qslot *q, const uint64_t g[2], struct node *node,
                 const struct flatlist *fl);

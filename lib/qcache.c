@@ -78,6 +78,14 @@ int qslot_read(const avnm_ctx *ctx, struct qslot *q, const uint64_t g[2], struct
 	return 1;
 }
 
+int qslot_peek(const avnm_ctx *ctx, const struct qslot *q, const uint64_t g[2])
+{
+	/* (relaxed loads of a slot that may be being filled) */
+	return atomic_load_explicit(&q->gen, memory_order_relaxed) == ctx->wgen &&
+	       atomic_load_explicit(&q->g[0], memory_order_relaxed) == g[0] &&
+	       atomic_load_explicit(&q->g[1], memory_order_relaxed) == g[1];
+}
+
 void qslot_fill(const avnm_ctx *ctx, struct qslot *q, const uint64_t g[2], struct node *node,
                 const struct flatlist *fl)
 {

@@ -292,3 +292,163 @@ int avnm_manager_cross_tenant_scopes(avnm_list **out, avnm_ctx *ctx, const char 
 	rd_end(ctx);
 	return rc;
 }
+
+/* ---- many questions at once (avnm_can_manage_many, avnm_managers_of_many) ----------
+ *
+ * At scale a question about a network reads a few cache lines that nothing has read
+ * lately, each found from the one before: the id, its subscription's question slot,
+ * and when the slot misses, the bucket of the table of nodes, the subscription's node
+ * and its parent. One question at a time, each waits for its memory in turn. Asked
+ * together, the questions after i are walked ahead while i is answered: step k of
+ * question i + (AHEAD_STEPS - k) * AHEAD_LAG reads what its step k - 1 asked for
+ * AHEAD_LAG questions earlier, and asks for what step k + 1 will read, so the waits of
+ * a dozen questions overlap. The steps only ask (a prefetch never faults, and reading
+ * a slot or a node that changes meanwhile, which the read lock rules out anyway, could
+ * only ask for a useless line): every answer comes from the same code as one question's.
+ */
+#define AHEAD_LAG 4
+#define AHEAD_STEPS 5
+#define AHEAD_RING 32 /* a power of two above AHEAD_STEPS * AHEAD_LAG */
+
+struct ahead {
+	const char *res;
+	struct qslot *q;        /* NULL: nothing more to ask for */
+	uint64_t g[2];
+	uint64_t hash;          /* the subscription's key in ctx->nodes */
+	const struct hnode *h;
+};
+
+static void ahead_step(const avnm_ctx *ctx, struct ahead *a, unsigned step)
+{
+	switch (step) {
+	case 0: /* the id (a network's is two or three lines) */
+		PREFETCH(a->res);
+		PREFETCH((const void *)((uintptr_t)a->res + 64));
+		PREFETCH((const void *)((uintptr_t)a->res + 127));
+		return;
+	case 1: /* its subscription's slot */
+		a->q = NULL;
+		if (strnlen(a->res, VNET_SUB_AT + GUID_LEN + 1) <= VNET_SUB_AT + GUID_LEN) return;
+		guid_bits(a->res + VNET_SUB_AT, a->g);
+		a->q = qslot_of(ctx, a->g);
+		PREFETCH(a->q);
+		return;
+	case 2: /* a slot that holds it is all a question reads; else the bucket */
+		if (!a->q) return;
+		if (qslot_peek(ctx, a->q, a->g)) {
+			a->q = NULL;
+			return;
+		}
+		a->hash = node_sub_hash(a->res + VNET_SUB_AT);
+		htab_prefetch(&ctx->nodes, a->hash);
+		return;
+	case 3: /* the first node in the bucket: the node's last fields, the table node */
+		if (!a->q) return;
+		a->h = htab_head(&ctx->nodes, a->hash);
+		if (a->h) {
+			PREFETCH(a->h);
+			PREFETCH(&CONTAINER(a->h, const struct node, h)->tenant);
+		}
+		return;
+	default: /* its key, tenant and parent (whose flat list a first question reads) */
+		if (!a->q || !a->h || a->h->hash != a->hash) return;
+		const struct node *n = CONTAINER(a->h, const struct node, h);
+		PREFETCH(a->h->key);
+		PREFETCH(n->tenant);
+		if (n->parent) PREFETCH(&n->parent->flatgen);
+		return;
+	}
+}
+
+/* Answer question i (one of avnm_..._many's): its code. */
+typedef int (*answer_fn)(avnm_ctx *ctx, size_t i, void *arg);
+
+/* The n questions about res[0..n-1] (tenants[i] too when tenants is not NULL), answered
+ * by answer under one read lock, walked ahead as above. status (may be NULL) gets each
+ * one's code. Returns 0, or the first failure's code, with its message prefixed by its
+ * index (a later failure does not overwrite it). */
+static int many(avnm_ctx *ctx, size_t n, const char *const *res, const char *const *tenants,
+                int *status, answer_fn answer, void *arg)
+{
+	struct ahead ring[AHEAD_RING];
+	int first = 0;
+	size_t at = 0;
+	char msg[sizeof ctx->errmsg];
+	rd_begin(ctx);
+	for (size_t i = 0; i < n + AHEAD_STEPS * AHEAD_LAG; i++) {
+		/* question i enters the walk; those ahead of it move on a step */
+		for (unsigned k = 0; k < AHEAD_STEPS; k++) {
+			size_t j = i - (size_t)k * AHEAD_LAG;
+			if (j > i || j >= n) continue; /* (j wrapped below 0) */
+			struct ahead *a = &ring[j % AHEAD_RING];
+			if (k == 0) {
+				a->res = (tenants && tenants[j]) ? NULL : res[j];
+				a->q = NULL;
+			}
+			if (a->res) ahead_step(ctx, a, k);
+		}
+		if (i < AHEAD_STEPS * AHEAD_LAG) continue;
+		size_t q = i - AHEAD_STEPS * AHEAD_LAG;
+		int rc = answer(ctx, q, arg);
+		if (status) status[q] = rc;
+		if (rc && !first) {
+			first = rc;
+			at = q;
+			avnm_errmsg_copy(ctx, msg, sizeof msg);
+		}
+	}
+	rd_end(ctx);
+	if (first) set_error(ctx, first, "question %zu: %s", at, msg);
+	return first;
+}
+
+struct can_args {
+	int *allowed;
+	const char *const *mgr, *const *res, *const *tenants;
+	const unsigned *access;
+};
+
+static int can_one(avnm_ctx *ctx, size_t i, void *arg)
+{
+	struct can_args *c = arg;
+	c->allowed[i] = 0;
+	int rc = decide(&c->allowed[i], NULL, ctx, c->mgr[i], c->res[i], c->access[i],
+	                c->tenants ? c->tenants[i] : NULL);
+	if (rc) c->allowed[i] = 0;
+	return rc;
+}
+
+int avnm_can_manage_many(int *allowed, int *status, avnm_ctx *ctx, size_t n,
+                         const char *const *manager_ids, const char *const *resource_ids,
+                         const unsigned int *accesses, const char *const *tenants)
+{
+	if (!ctx) return AVNM_E_INVALID_ARGUMENT;
+	if (n && (!allowed || !manager_ids || !resource_ids || !accesses))
+		return set_error(ctx, AVNM_E_INVALID_ARGUMENT, "allowed, manager_ids, resource_ids and accesses are required");
+	struct can_args c = { allowed, manager_ids, resource_ids, tenants, accesses };
+	return many(ctx, n, resource_ids, tenants, status, can_one, &c);
+}
+
+struct mof_args {
+	avnm_list **out;
+	const char *const *res, *const *tenants;
+	const unsigned *access;
+};
+
+static int mof_one(avnm_ctx *ctx, size_t i, void *arg)
+{
+	struct mof_args *c = arg;
+	c->out[i] = NULL;
+	return managers_of(&c->out[i], ctx, c->res[i], c->access[i], c->tenants ? c->tenants[i] : NULL);
+}
+
+int avnm_managers_of_many(avnm_list **out, int *status, avnm_ctx *ctx, size_t n,
+                          const char *const *resource_ids, const unsigned int *accesses,
+                          const char *const *tenants)
+{
+	if (!ctx) return AVNM_E_INVALID_ARGUMENT;
+	if (n && (!out || !resource_ids || !accesses))
+		return set_error(ctx, AVNM_E_INVALID_ARGUMENT, "out, resource_ids and accesses are required");
+	struct mof_args c = { out, resource_ids, tenants, accesses };
+	return many(ctx, n, resource_ids, tenants, status, mof_one, &c);
+}
