@@ -29,15 +29,17 @@ static const char memory_method[] =
 static void usage(FILE *f)
 {
 	fprintf(f,
-	        "usage: avnm-bench [--scale S] [--questions N] [--only avnm|sqlite|floor] [--cpu-time]\n"
-	        "                  [--json]\n"
+	        "usage: avnm-bench [--scale S] [--questions N] [--batch N] [--only avnm|sqlite|floor]\n"
+	        "                  [--cpu-time] [--json]\n"
 	        "  --scale S       customer tenants (default %u; at least 2), 50 networks each\n"
 	        "  --questions N   questions per question phase (default %u)\n"
+	        "  --batch N       questions libavnm is asked per call (default %u; 1: one call\n"
+	        "                  a question, avnm_can_manage and avnm_managers_of)\n"
 	        "  --only IMPL     run one implementation (for profiling)\n"
 	        "  --cpu-time      time with the process CPU clock instead of the wall clock\n"
 	        "                  (for a machine shared with other work)\n"
 	        "  --json          print one JSON object instead of the table\n",
-	        DEFAULT_SCALE, DEFAULT_QUESTIONS);
+	        DEFAULT_SCALE, DEFAULT_QUESTIONS, DEFAULT_BATCH);
 }
 
 static int parse_count(const char *s, unsigned long long max, unsigned long long *out)
@@ -317,8 +319,13 @@ static void print_table(const struct world *w, const struct result *res)
 	       grouped(b3, sizeof b3, (double)w->scale * SUBS_PER_TENANT),
 	       grouped(b4, sizeof b4, (double)w->scale * (MG_DEPTH + 1)), NMANAGERS,
 	       grouped(b5, sizeof b5, (double)w->nq));
-	printf("libavnm %s, SQLite %s; clock: %s\n\n", avnm_version_string(), sqlite3_libversion(),
+	printf("libavnm %s, SQLite %s; clock: %s\n", avnm_version_string(), sqlite3_libversion(),
 	       bench_cpu_clock ? "process CPU time" : "wall (CLOCK_MONOTONIC)");
+	if (bench_batch > 1)
+		printf("libavnm questions: %zu a call (avnm_can_manage_many, avnm_managers_of_many)\n\n",
+		       bench_batch);
+	else
+		printf("libavnm questions: one a call (avnm_can_manage, avnm_managers_of)\n\n");
 	printf("%-12s %12s %15s %15s %15s %11s %11s\n", "phase", "ops", "libavnm op/s", "SQLite op/s",
 	       "floor op/s", "avnm/SQLite", "avnm/floor");
 	for (int p = 0; p < NPHASES; p++) {
@@ -369,8 +376,8 @@ static void json_num(double v)
 
 static void print_json(const struct world *w, const struct result *res)
 {
-	printf("{\"scale\": %u, \"questions\": %zu, \"clock\": \"%s\", \"phases\": [", w->scale, w->nq,
-	       bench_cpu_clock ? "cpu" : "monotonic");
+	printf("{\"scale\": %u, \"questions\": %zu, \"avnm_batch\": %zu, \"clock\": \"%s\", "
+	       "\"phases\": [", w->scale, w->nq, bench_batch, bench_cpu_clock ? "cpu" : "monotonic");
 	for (int p = 0; p < NPHASES; p++) {
 		printf("%s{\"name\": \"%s\", \"ops\": %zu, \"avnm_ops_per_s\": ", p ? ", " : "", phase_names[p],
 		       phase_ops(w, (enum phase)p));
@@ -406,6 +413,13 @@ int main(int argc, char **argv)
 				fprintf(stderr, "avnm-bench: --questions wants a whole number\n");
 				return 2;
 			}
+		} else if (!strcmp(a, "--batch") && i + 1 < argc) {
+			unsigned long long b;
+			if (parse_count(argv[++i], 1ull << 20, &b) || b < 1) {
+				fprintf(stderr, "avnm-bench: --batch wants a whole number from 1 to 1048576\n");
+				return 2;
+			}
+			bench_batch = (size_t)b;
 		} else if (!strcmp(a, "--only") && i + 1 < argc) {
 			const char *v = argv[++i];
 			for (int k = 0; k < NIMPLS; k++)

@@ -170,6 +170,11 @@ int run_floor(const struct world *w, struct result *r);
 /* ---- small shared tools ------------------------------------------------------ */
 
 extern int bench_cpu_clock;   /* 1: CLOCK_PROCESS_CPUTIME_ID, 0: CLOCK_MONOTONIC */
+/* Questions libavnm is asked per call in the question phases (--batch): above 1,
+ * avnm_can_manage_many and avnm_managers_of_many; 1, avnm_can_manage and
+ * avnm_managers_of, one call a question. */
+#define DEFAULT_BATCH 1024u
+extern size_t bench_batch;
 double now_seconds(void);
 void bench_mark(const char *label);
 

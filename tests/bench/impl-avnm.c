@@ -113,7 +113,46 @@ static int state_is(avnm_ctx *ctx, const struct world *w, unsigned mgr, unsigned
 	return 0;
 }
 
-static int phases(avnm_ctx *ctx, const struct world *w, const struct scopes *sc, struct result *r)
+/* The arrays of one call of avnm_can_manage_many or avnm_managers_of_many (the
+ * caller's, like the world's strings: not counted as libavnm's memory). */
+struct batch {
+	const char **mgr, **res;
+	unsigned *access;
+	int *allowed;
+	avnm_list **lists;
+};
+
+static void batch_free(struct batch *b)
+{
+	free(b->mgr);
+	free(b->res);
+	free(b->access);
+	free(b->allowed);
+	free(b->lists);
+}
+
+static int batch_alloc(struct batch *b, size_t n)
+{
+	b->mgr = malloc(n * sizeof *b->mgr);
+	b->res = malloc(n * sizeof *b->res);
+	b->access = malloc(n * sizeof *b->access);
+	b->allowed = malloc(n * sizeof *b->allowed);
+	b->lists = malloc(n * sizeof *b->lists);
+	return b->mgr && b->res && b->access && b->allowed && b->lists ? 0 : -1;
+}
+
+/* An answer of managers_of, digested in order; *nonempty counts the non-empty. */
+static uint64_t list_digest(const avnm_list *l, size_t *nonempty)
+{
+	size_t n = avnm_list_count(l);
+	uint64_t d = 0;
+	for (size_t k = 0; k < n; k++) d = digest_step(d, hash_fold(avnm_list_get(l, k)));
+	*nonempty += n > 0;
+	return d;
+}
+
+static int phases(avnm_ctx *ctx, const struct world *w, const struct scopes *sc,
+                  const struct batch *bt, struct result *r)
 {
 	double t0;
 	int yes;
@@ -137,13 +176,31 @@ static int phases(avnm_ctx *ctx, const struct world *w, const struct scopes *sc,
 	uint64_t d = 0;
 	size_t allowed = 0;
 	t0 = bench_step(STEP_CAN_MANAGE);
-	for (size_t i = 0; i < w->nq; i++) {
-		const struct question *q = &w->q[i];
-		int a;
-		TRY("can_manage", avnm_can_manage(&a, NULL, ctx, w->mgr[q->mgr], vnet_id(w, q->vnet),
-		                                  q->access, NULL));
-		allowed += (size_t)a;
-		d = digest_step(d, (uint64_t)a);
+	if (bench_batch > 1) {
+		for (size_t i = 0; i < w->nq; i += bench_batch) {
+			size_t n = w->nq - i < bench_batch ? w->nq - i : bench_batch;
+			for (size_t k = 0; k < n; k++) {
+				const struct question *q = &w->q[i + k];
+				bt->mgr[k] = w->mgr[q->mgr];
+				bt->res[k] = vnet_id(w, q->vnet);
+				bt->access[k] = q->access;
+			}
+			TRY("can_manage_many", avnm_can_manage_many(bt->allowed, NULL, ctx, n, bt->mgr,
+			                                            bt->res, bt->access, NULL));
+			for (size_t k = 0; k < n; k++) {
+				allowed += (size_t)bt->allowed[k];
+				d = digest_step(d, (uint64_t)bt->allowed[k]);
+			}
+		}
+	} else {
+		for (size_t i = 0; i < w->nq; i++) {
+			const struct question *q = &w->q[i];
+			int a;
+			TRY("can_manage", avnm_can_manage(&a, NULL, ctx, w->mgr[q->mgr], vnet_id(w, q->vnet),
+			                                  q->access, NULL));
+			allowed += (size_t)a;
+			d = digest_step(d, (uint64_t)a);
+		}
 	}
 	r->seconds[PH_CAN_MANAGE] = now_seconds() - t0;
 	bench_mark("can_manage");
@@ -154,16 +211,29 @@ static int phases(avnm_ctx *ctx, const struct world *w, const struct scopes *sc,
 	d = 0;
 	size_t nonempty = 0;
 	t0 = bench_step(STEP_MANAGERS_OF);
-	for (size_t i = 0; i < w->nmq; i++) {
-		const struct mquestion *q = &w->mq[i];
-		avnm_list *l;
-		TRY("managers_of", avnm_managers_of(&l, ctx, vnet_id(w, q->vnet), q->access, NULL));
-		size_t n = avnm_list_count(l);
-		uint64_t ld = 0;
-		for (size_t k = 0; k < n; k++) ld = digest_step(ld, hash_fold(avnm_list_get(l, k)));
-		avnm_list_free(l);
-		nonempty += n > 0;
-		d = digest_step(d, ld);
+	if (bench_batch > 1) {
+		for (size_t i = 0; i < w->nmq; i += bench_batch) {
+			size_t n = w->nmq - i < bench_batch ? w->nmq - i : bench_batch;
+			for (size_t k = 0; k < n; k++) {
+				const struct mquestion *q = &w->mq[i + k];
+				bt->res[k] = vnet_id(w, q->vnet);
+				bt->access[k] = q->access;
+			}
+			TRY("managers_of_many",
+			    avnm_managers_of_many(bt->lists, NULL, ctx, n, bt->res, bt->access, NULL));
+			for (size_t k = 0; k < n; k++) {
+				d = digest_step(d, list_digest(bt->lists[k], &nonempty));
+				avnm_list_free(bt->lists[k]);
+			}
+		}
+	} else {
+		for (size_t i = 0; i < w->nmq; i++) {
+			const struct mquestion *q = &w->mq[i];
+			avnm_list *l;
+			TRY("managers_of", avnm_managers_of(&l, ctx, vnet_id(w, q->vnet), q->access, NULL));
+			d = digest_step(d, list_digest(l, &nonempty));
+			avnm_list_free(l);
+		}
 	}
 	r->seconds[PH_MANAGERS_OF] = now_seconds() - t0;
 	bench_mark("managers_of");
@@ -253,24 +323,29 @@ int run_avnm(const struct world *w, struct result *r)
 	avnm_allocator al = { count_alloc, count_free, &cnt };
 	avnm_options o = AVNM_OPTIONS_INIT;
 	struct scopes sc;
+	struct batch bt;
 	avnm_ctx *ctx = NULL;
 
 	memset(&sc, 0, sizeof sc);
+	memset(&bt, 0, sizeof bt);
 	o.allocator = &al;
-	if (make_scopes(&sc, w)) {
+	if (make_scopes(&sc, w) || batch_alloc(&bt, bench_batch)) {
 		fprintf(stderr, "avnm-bench: libavnm: cannot build scope values\n");
 		free_scopes(&sc);
+		batch_free(&bt);
 		return -1;
 	}
 	int rc = avnm_ctx_new(&ctx, &o);
 	if (rc != AVNM_OK) {
 		free_scopes(&sc);
+		batch_free(&bt);
 		return failed(NULL, "avnm_ctx_new", rc);
 	}
-	rc = phases(ctx, w, &sc, r);
+	rc = phases(ctx, w, &sc, &bt, r);
 	r->peak_bytes = cnt.peak;
 	avnm_ctx_free(ctx);
 	free_scopes(&sc);
+	batch_free(&bt);
 	if (rc) return -1;
 	r->ran = 1;
 	for (int p = 0; p < NPHASES; p++) r->has_phase[p] = 1;

@@ -25,6 +25,7 @@ const char *const phase_names[NPHASES] = {
 const char *const impl_names[NIMPLS] = { "avnm", "sqlite", "floor" };
 
 int bench_cpu_clock;
+size_t bench_batch = DEFAULT_BATCH;
 
 /* Wall time by default. On a shared machine, --cpu-time counts only the time
  * this (single-threaded) process ran, so that neighbours' load does not inflate
