@@ -1,9 +1,10 @@
 #!/usr/bin/env python3
 """Run avnm-bench several times and summarise the runs.
 
-    tests/bench/series.py BENCH [--runs N] [--scale S] [--questions N] [--json FILE]
+    tests/bench/series.py BENCH [--runs N] [--scale S] [--questions N] [--batch N]
+                          [--json FILE]
 
-Each run is `BENCH --json` (plus --scale and --questions when given). For each phase
+Each run is `BENCH --json` (plus --scale, --questions and --batch when given). For each phase
 it prints the best and the median throughput of each implementation over the runs,
 and the ratios libavnm/SQLite and libavnm/floor within each run: their minimum,
 median and maximum, and how many runs reach the issue's target for that phase
@@ -28,6 +29,8 @@ def one_run(args):
         cmd += ["--scale", str(args.scale)]
     if args.questions is not None:
         cmd += ["--questions", str(args.questions)]
+    if args.batch is not None:
+        cmd += ["--batch", str(args.batch)]
     out = subprocess.run(cmd, stdout=subprocess.PIPE, check=False, text=True)
     if out.returncode != 0:
         sys.exit("series: %s exited with %d" % (" ".join(cmd), out.returncode))
@@ -53,6 +56,7 @@ def main():
     ap.add_argument("--runs", type=int, default=5)
     ap.add_argument("--scale", type=int)
     ap.add_argument("--questions", type=int)
+    ap.add_argument("--batch", type=int)
     ap.add_argument("--json", dest="json_out")
     args = ap.parse_args()
     if args.runs < 1:
@@ -68,8 +72,10 @@ def main():
                 f.write(json.dumps(r) + "\n")
 
     scale = runs[0]["scale"]
-    print("S = {:,}, {} runs; per phase: best and median op/s of each implementation; "
-          "ratios within each run: min / median / max".format(scale, len(runs)))
+    batch = runs[0].get("avnm_batch", 1)
+    print("S = {:,}, {} runs, libavnm questions {}; per phase: best and median op/s of each "
+          "implementation; ratios within each run: min / median / max".format(
+              scale, len(runs), "%d a call" % batch if batch > 1 else "one a call"))
     print()
     print("| phase | libavnm best | median | SQLite best | median | floor best | median "
           "| libavnm/SQLite | runs at target | libavnm/floor |")
