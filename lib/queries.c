@@ -25,6 +25,19 @@ static const struct sconn *covering_unconnected(const struct manager *m, const s
 	return NULL;
 }
 
+/* A question about a network, walked ahead of its answer (avnm_can_manage_many,
+ * below): what its steps found, which the answer takes over (place) instead of
+ * computing it again. */
+struct ahead {
+	const char *res;
+	size_t len;             /* strnlen(res, ID_MAX + 1) */
+	uint64_t g[2];          /* the GUID's bits at res + VNET_SUB_AT */
+	struct qslot *q;        /* its slot; NULL: not a network id of the fast path */
+	int walk;               /* 0: nothing more to ask for */
+	uint64_t hash;          /* the subscription's key in ctx->nodes */
+	const struct hnode *h;
+};
+
 /* The node placing res (R2.6), and when it is found (not NULL) its flat holder list
  * (flat_of) in *fl. When no reason needs the id as the caller named it (fast), a
  * well-formed network id is placed by the subscription in it, registered or not, after
@@ -32,20 +45,28 @@ static const struct sconn *covering_unconnected(const struct manager *m, const s
  * is touched, and when the question cache holds the subscription, neither is the table
  * of nodes nor the node. Else a registered network by its id without parsing it (*v
  * set), else through the parser (rp filled, *v NULL). *node NULL: an unknown
- * subscription. */
+ * subscription. pre (NULL for a question asked alone): res walked ahead. */
 static int place(avnm_ctx *ctx, struct node **node, struct flatlist *fl, const struct vnet **v,
-                 struct idparts *rp, const char *res, const char *tenant, int fast)
+                 struct idparts *rp, const char *res, const char *tenant, int fast,
+                 const struct ahead *pre)
 {
 	*v = NULL;
 	if (!tenant && fast && res) {
-		size_t n = strnlen(res, ID_MAX + 1);
+		size_t n = pre ? pre->len : strnlen(res, ID_MAX + 1);
 		if (n > VNET_SUB_AT + GUID_LEN) {
 			/* the subscription's slot is fetched while the id's form is checked
 			 * (vnet_id_sub accepts no shorter id) */
 			uint64_t g[2];
-			guid_bits(res + VNET_SUB_AT, g);
-			struct qslot *q = qslot_of(ctx, g);
-			PREFETCH(q);
+			struct qslot *q;
+			if (pre) {
+				g[0] = pre->g[0];
+				g[1] = pre->g[1];
+				q = pre->q;
+			} else {
+				guid_bits(res + VNET_SUB_AT, g);
+				q = qslot_of(ctx, g);
+				PREFETCH(q);
+			}
 			if (vnet_id_sub(res, n)) {
 				if (qslot_read(ctx, q, g, node, fl)) {
 					if (*node && fl->k == QSLOT_NODE) fl->k = flat_of(ctx, *node, fl->m);
@@ -80,7 +101,7 @@ static const char *placed_display(const struct vnet *v, struct idparts *rp)
 }
 
 static int decide(int *allowed, avnm_reason **reason, avnm_ctx *ctx, const char *mgr_id,
-                  const char *res, unsigned access, const char *tenant)
+                  const char *res, unsigned access, const char *tenant, const struct ahead *pre)
 {
 	struct idparts mp, rp;
 	struct node *node;
@@ -89,7 +110,7 @@ static int decide(int *allowed, avnm_reason **reason, avnm_ctx *ctx, const char 
 	TRY(one_access(ctx, access));
 	struct hnode *mh = htab_find_id(&ctx->managers, mgr_id);
 	if (!mh) TRY(manager_arg(ctx, &mp, mgr_id));
-	TRY(place(ctx, &node, &fl, &v, &rp, res, tenant, reason == NULL));
+	TRY(place(ctx, &node, &fl, &v, &rp, res, tenant, reason == NULL, pre));
 	if (!mh && !(mh = htab_find(&ctx->managers, mp.key, mp.len)))
 		return set_error(ctx, AVNM_E_NOT_FOUND, "network manager %s does not exist", mp.display);
 	struct manager *m = CONTAINER(mh, struct manager, h);
@@ -162,7 +183,7 @@ int avnm_can_manage(int *allowed, avnm_reason **reason, avnm_ctx *ctx, const cha
 	if (resource_id) PREFETCH(resource_id);
 	*allowed = 0;
 	rd_begin(ctx);
-	int rc = decide(allowed, reason, ctx, manager_id, resource_id, access, tenant);
+	int rc = decide(allowed, reason, ctx, manager_id, resource_id, access, tenant, NULL);
 	rd_end(ctx);
 	if (rc) *allowed = 0;
 	return rc;
@@ -194,14 +215,14 @@ static size_t chain_managers(const struct node *node, const struct flatlist *fl,
 }
 
 static int managers_of(avnm_list **out, avnm_ctx *ctx, const char *res, unsigned access,
-                       const char *tenant)
+                       const char *tenant, const struct ahead *pre)
 {
 	struct idparts rp;
 	struct node *node;
 	struct flatlist fl;
 	const struct vnet *v;
 	TRY(one_access(ctx, access));
-	TRY(place(ctx, &node, &fl, &v, &rp, res, tenant, 1));
+	TRY(place(ctx, &node, &fl, &v, &rp, res, tenant, 1, pre));
 	const struct manager *few[64], **all = few;
 	size_t n = node ? chain_managers(node, &fl, few, sizeof few / sizeof few[0]) : 0;
 	if (n > sizeof few / sizeof few[0]) {
@@ -233,7 +254,7 @@ int avnm_managers_of(avnm_list **out, avnm_ctx *ctx, const char *resource_id, un
 	/* the network's id is read first thing: fetch it while the lock is taken */
 	if (resource_id) PREFETCH(resource_id);
 	rd_begin(ctx);
-	int rc = managers_of(out, ctx, resource_id, access, tenant);
+	int rc = managers_of(out, ctx, resource_id, access, tenant, NULL);
 	rd_end(ctx);
 	return rc;
 }
@@ -310,14 +331,6 @@ int avnm_manager_cross_tenant_scopes(avnm_list **out, avnm_ctx *ctx, const char 
 #define AHEAD_STEPS 5
 #define AHEAD_RING 32 /* a power of two above AHEAD_STEPS * AHEAD_LAG */
 
-struct ahead {
-	const char *res;
-	struct qslot *q;        /* NULL: nothing more to ask for */
-	uint64_t g[2];
-	uint64_t hash;          /* the subscription's key in ctx->nodes */
-	const struct hnode *h;
-};
-
 static void ahead_step(const avnm_ctx *ctx, struct ahead *a, unsigned step)
 {
 	switch (step) {
@@ -326,24 +339,25 @@ static void ahead_step(const avnm_ctx *ctx, struct ahead *a, unsigned step)
 		PREFETCH((const void *)((uintptr_t)a->res + 64));
 		PREFETCH((const void *)((uintptr_t)a->res + 127));
 		return;
-	case 1: /* its subscription's slot */
-		a->q = NULL;
-		if (strnlen(a->res, VNET_SUB_AT + GUID_LEN + 1) <= VNET_SUB_AT + GUID_LEN) return;
+	case 1: /* its subscription's slot (as place would find it) */
+		a->len = strnlen(a->res, ID_MAX + 1);
+		if (a->len <= VNET_SUB_AT + GUID_LEN) return;
 		guid_bits(a->res + VNET_SUB_AT, a->g);
 		a->q = qslot_of(ctx, a->g);
 		PREFETCH(a->q);
+		a->walk = 1;
 		return;
 	case 2: /* a slot that holds it is all a question reads; else the bucket */
-		if (!a->q) return;
+		if (!a->walk) return;
 		if (qslot_peek(ctx, a->q, a->g)) {
-			a->q = NULL;
+			a->walk = 0;
 			return;
 		}
 		a->hash = node_sub_hash(a->res + VNET_SUB_AT);
 		htab_prefetch(&ctx->nodes, a->hash);
 		return;
 	case 3: /* the first node in the bucket: the node's last fields, the table node */
-		if (!a->q) return;
+		if (!a->walk) return;
 		a->h = htab_head(&ctx->nodes, a->hash);
 		if (a->h) {
 			PREFETCH(a->h);
@@ -351,7 +365,7 @@ static void ahead_step(const avnm_ctx *ctx, struct ahead *a, unsigned step)
 		}
 		return;
 	default: /* its key, tenant and parent (whose flat list a first question reads) */
-		if (!a->q || !a->h || a->h->hash != a->hash) return;
+		if (!a->walk || !a->h || a->h->hash != a->hash) return;
 		const struct node *n = CONTAINER(a->h, const struct node, h);
 		PREFETCH(a->h->key);
 		PREFETCH(n->tenant);
@@ -360,13 +374,15 @@ static void ahead_step(const avnm_ctx *ctx, struct ahead *a, unsigned step)
 	}
 }
 
-/* Answer question i (one of avnm_..._many's): its code. */
-typedef int (*answer_fn)(avnm_ctx *ctx, size_t i, void *arg);
+/* Answer question i (one of avnm_..._many's), walked ahead as pre (NULL: not walked):
+ * its code. */
+typedef int (*answer_fn)(avnm_ctx *ctx, size_t i, const struct ahead *pre, void *arg);
 
 /* The n questions about res[0..n-1] (tenants[i] too when tenants is not NULL), answered
- * by answer under one read lock, walked ahead as above. status (may be NULL) gets each
- * one's code. Returns 0, or the first failure's code, with its message prefixed by its
- * index (a later failure does not overwrite it). */
+ * by answer under one read lock, walked ahead as above (those with a tenant are not:
+ * place resolves them otherwise). status (may be NULL) gets each one's code. Returns 0,
+ * or the first failure's code, with its message prefixed by its index (a later failure
+ * does not overwrite it). */
 static int many(avnm_ctx *ctx, size_t n, const char *const *res, const char *const *tenants,
                 int *status, answer_fn answer, void *arg)
 {
@@ -376,7 +392,9 @@ static int many(avnm_ctx *ctx, size_t n, const char *const *res, const char *con
 	char msg[sizeof ctx->errmsg];
 	rd_begin(ctx);
 	for (size_t i = 0; i < n + AHEAD_STEPS * AHEAD_LAG; i++) {
-		/* question i enters the walk; those ahead of it move on a step */
+		/* question i enters the walk; those ahead of it move on a step (question j
+		 * stays in its ring entry until it is answered, AHEAD_STEPS * AHEAD_LAG
+		 * questions later) */
 		for (unsigned k = 0; k < AHEAD_STEPS; k++) {
 			size_t j = i - (size_t)k * AHEAD_LAG;
 			if (j > i || j >= n) continue; /* (j wrapped below 0) */
@@ -384,12 +402,14 @@ static int many(avnm_ctx *ctx, size_t n, const char *const *res, const char *con
 			if (k == 0) {
 				a->res = (tenants && tenants[j]) ? NULL : res[j];
 				a->q = NULL;
+				a->walk = 0;
 			}
 			if (a->res) ahead_step(ctx, a, k);
 		}
 		if (i < AHEAD_STEPS * AHEAD_LAG) continue;
 		size_t q = i - AHEAD_STEPS * AHEAD_LAG;
-		int rc = answer(ctx, q, arg);
+		const struct ahead *a = &ring[q % AHEAD_RING];
+		int rc = answer(ctx, q, a->res ? a : NULL, arg);
 		if (status) status[q] = rc;
 		if (rc && !first) {
 			first = rc;
@@ -408,12 +428,12 @@ struct can_args {
 	const unsigned *access;
 };
 
-static int can_one(avnm_ctx *ctx, size_t i, void *arg)
+static int can_one(avnm_ctx *ctx, size_t i, const struct ahead *pre, void *arg)
 {
 	struct can_args *c = arg;
 	c->allowed[i] = 0;
 	int rc = decide(&c->allowed[i], NULL, ctx, c->mgr[i], c->res[i], c->access[i],
-	                c->tenants ? c->tenants[i] : NULL);
+	                c->tenants ? c->tenants[i] : NULL, pre);
 	if (rc) c->allowed[i] = 0;
 	return rc;
 }
@@ -435,11 +455,12 @@ struct mof_args {
 	const unsigned *access;
 };
 
-static int mof_one(avnm_ctx *ctx, size_t i, void *arg)
+static int mof_one(avnm_ctx *ctx, size_t i, const struct ahead *pre, void *arg)
 {
 	struct mof_args *c = arg;
 	c->out[i] = NULL;
-	return managers_of(&c->out[i], ctx, c->res[i], c->access[i], c->tenants ? c->tenants[i] : NULL);
+	return managers_of(&c->out[i], ctx, c->res[i], c->access[i],
+	                   c->tenants ? c->tenants[i] : NULL, pre);
 }
 
 int avnm_managers_of_many(avnm_list **out, int *status, avnm_ctx *ctx, size_t n,
