@@ -139,6 +139,10 @@ _PROTOTYPES = {
     # questions
     "avnm_can_manage": (c_int, [POINTER(c_int), _P, c_void_p, _S, _S, c_uint, _S]),
     "avnm_managers_of": (c_int, [_P, c_void_p, _S, c_uint, _S]),
+    "avnm_can_manage_many": (c_int, [POINTER(c_int), POINTER(c_int), c_void_p, c_size_t,
+                                     POINTER(_S), POINTER(_S), POINTER(c_uint), POINTER(_S)]),
+    "avnm_managers_of_many": (c_int, [POINTER(c_void_p), POINTER(c_int), c_void_p, c_size_t,
+                                      POINTER(_S), POINTER(c_uint), POINTER(_S)]),
     "avnm_manager_cross_tenant_scopes": (c_int, [_P, c_void_p, _S]),
     # handles
     "avnm_manager_open": (c_int, [_P, c_void_p, _S]),

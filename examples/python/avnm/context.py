@@ -7,7 +7,7 @@ import itertools
 import logging
 import threading
 import weakref
-from ctypes import byref, c_int, c_size_t, c_void_p
+from ctypes import byref, c_char_p, c_int, c_size_t, c_uint, c_void_p
 from typing import (Callable, Dict, List, Mapping, Optional, Sequence, Tuple,
                     TypeVar, Union)
 
@@ -437,6 +437,54 @@ class Context:
                                                  _args.text(resource_id, "resource id"),
                                                  _args.accesses(access),
                                                  _args.opt_text(tenant, "tenant"))]
+
+    def can_manage_many(self, questions: Sequence[Tuple[str, str, AccessLike]],
+                        tenants: Optional[Sequence[Optional[str]]] = None) -> List[bool]:
+        """Many can_manage questions, (manager_id, resource_id, access) each, in one call
+        and against one state of the world; the answers without reasons, in order.
+        tenants (one per question) resolves management groups. Raises for the first
+        question that fails (its message begins "question <i>: ")."""
+        n = len(questions)
+        mgr = (c_char_p * max(n, 1))()
+        res = (c_char_p * max(n, 1))()
+        acc = (c_uint * max(n, 1))()
+        for i, (m, r, a) in enumerate(questions):
+            mgr[i] = _args.text(m, "manager id")
+            res[i] = _args.text(r, "resource id")
+            acc[i] = _args.accesses(a)
+        ten = self._tenants(tenants, n)
+        allowed = (c_int * max(n, 1))()
+        self._check(_lib.avnm_can_manage_many(allowed, None, self._ptr, n, mgr, res, acc, ten))
+        return [bool(allowed[i]) for i in range(n)]
+
+    def managers_of_many(self, questions: Sequence[Tuple[str, AccessLike]],
+                         tenants: Optional[Sequence[Optional[str]]] = None) -> List[List[str]]:
+        """Many managers_of questions, (resource_id, access) each, in one call and against
+        one state of the world; the answers in order. Raises for the first question that
+        fails (its message begins "question <i>: ")."""
+        n = len(questions)
+        res = (c_char_p * max(n, 1))()
+        acc = (c_uint * max(n, 1))()
+        for i, (r, a) in enumerate(questions):
+            res[i] = _args.text(r, "resource id")
+            acc[i] = _args.accesses(a)
+        ten = self._tenants(tenants, n)
+        out = (c_void_p * max(n, 1))()
+        rc = _lib.avnm_managers_of_many(out, None, self._ptr, n, res, acc, ten)
+        lists = [[entry for entry, _ in take_list(out[i])] for i in range(n)]
+        self._check(rc)
+        return lists
+
+    @staticmethod
+    def _tenants(tenants: Optional[Sequence[Optional[str]]], n: int) -> object:
+        if tenants is None:
+            return None
+        if len(tenants) != n:
+            raise ValueError(f"{len(tenants)} tenants for {n} questions")
+        ten = (c_char_p * max(n, 1))()
+        for i, t in enumerate(tenants):
+            ten[i] = _args.opt_text(t, "tenant")
+        return ten
 
     def cross_tenant_scopes(self, manager_id: str) -> List[Tuple[str, Optional[str]]]:
         """The (item, tenant) pairs a manager holds through Connected connections."""

@@ -123,6 +123,28 @@ class TestTwoWayConsent(ContextTest):
         self.assertEqual(ctx.cross_tenant_scopes(NM), [])
         self.assertEqual(ctx.managers_of(VNET, Access.CONNECTIVITY), [])
 
+    def test_many_questions_in_one_call(self) -> None:
+        ctx = self.ctx
+        world(ctx)
+        ctx.manager(NM, [Access.CONNECTIVITY], [f"/subscriptions/{CSUB}"])
+        ctx.scope_connection(NM, "to-fabrikam", FABRIKAM, [MGPROD])
+        ctx.hub_connection(FABRIKAM, "from-contoso", MGPROD, NM)
+        questions = [(NM, VNET, Access.CONNECTIVITY), (NM, VNET, "Routing"),
+                     (NM, HOMEVNET, Access.CONNECTIVITY), (NM, MGPROD, Access.CONNECTIVITY)]
+        many = ctx.can_manage_many(questions, tenants=[None, None, None, FABRIKAM])
+        one = [bool(ctx.can_manage(m, r, a, t))
+               for (m, r, a), t in zip(questions, [None, None, None, FABRIKAM])]
+        self.assertEqual(many, one)
+        self.assertEqual(many, [True, False, True, True])
+        self.assertEqual(ctx.managers_of_many([(VNET, Access.CONNECTIVITY), (VNET, "Routing")]),
+                         [[NM], []])
+        self.assertEqual(ctx.can_manage_many([]), [])
+        with self.assertRaises(avnm.AvnmError) as caught:
+            ctx.can_manage_many([(NM, VNET, Access.CONNECTIVITY), (NM, "/bad", Access.CONNECTIVITY)])
+        self.assertTrue(str(caught.exception).find("question 1: ") >= 0)
+        with self.assertRaises(ValueError):
+            ctx.can_manage_many(questions, tenants=[None])
+
     def test_reject_a_pending_scope_connection(self) -> None:
         """R4.8: Rejected stays, matches nothing; only delete and re-create leaves it."""
         ctx = self.ctx
