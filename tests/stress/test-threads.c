@@ -14,7 +14,8 @@
  *    (tests/fuzz/dumpcheck.h): R3.3, matched pairs share their state, Connected
  *    only with its counterpart or by implied consent: a dump taken half-way
  *    through a change would break them;
- *  - avnm_can_manage allows a writer's manager into its target tenant only after
+ *  - avnm_can_manage (one question, or two in one call of avnm_can_manage_many)
+ *    allows a writer's manager into its target tenant only after
  *    the writer started making a hub connection (consent);
  *  - avnm_managers_of and crossTenantScopes name only the writer's own managers
  *    and target tenant;
@@ -360,10 +361,17 @@ static void read_once(struct shared *s, uint32_t *x)
 		break;
 	}
 	case 1: {
-		int allowed = 0;
-		int rc = avnm_can_manage(&allowed, NULL, ctx, n->mgr[m], n->vnet[(r >> 12) % 2], AVNM_ACCESS_CONNECTIVITY,
-		                         NULL);
-		if (rc == AVNM_OK && allowed && !atomic_load(&s->hub_started[w]))
+		/* one question, or both networks in one call of avnm_can_manage_many */
+		int allowed[2] = { 0, 0 }, rc;
+		if ((r >> 20) & 1) {
+			const char *mgr[2] = { n->mgr[m], n->mgr[m] }, *res[2] = { n->vnet[0], n->vnet[1] };
+			const unsigned acc[2] = { AVNM_ACCESS_CONNECTIVITY, AVNM_ACCESS_CONNECTIVITY };
+			rc = avnm_can_manage_many(allowed, NULL, ctx, 2, mgr, res, acc, NULL);
+		} else {
+			rc = avnm_can_manage(&allowed[0], NULL, ctx, n->mgr[m], n->vnet[(r >> 12) % 2],
+			                     AVNM_ACCESS_CONNECTIVITY, NULL);
+		}
+		if (rc == AVNM_OK && (allowed[0] || allowed[1]) && !atomic_load(&s->hub_started[w]))
 			report(s, "writer %d's manager manages its target tenant before any hub connection", w);
 		if (rc != AVNM_OK && rc != AVNM_E_NOT_FOUND)
 			report(s, "can_manage: %d", rc);
