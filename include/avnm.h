@@ -601,8 +601,8 @@ AVNM_API int avnm_managers_of(avnm_list **out, avnm_ctx *ctx, const char *resour
  * they come faster, since the library fetches the memory of the questions ahead while it
  * answers one (docs/performance.md). Returns AVNM_OK when every question was answered,
  * else the code of the first that failed, whose message (avnm_errmsg) begins
- * "question <i>: ". Errors: INVALID_ARGUMENT (ctx NULL, or an array NULL with n > 0),
- * and those of avnm_can_manage. */
+ * "question <i>: ". Errors: INVALID_ARGUMENT (ctx NULL, an array NULL with n > 0, or an
+ * n no array can have), and those of avnm_can_manage. */
 AVNM_API int avnm_can_manage_many(int *allowed, int *status, avnm_ctx *ctx, size_t n,
                                   const char *const *manager_ids,
                                   const char *const *resource_ids,
@@ -613,8 +613,8 @@ AVNM_API int avnm_can_manage_many(int *allowed, int *status, avnm_ctx *ctx, size
  * question i failed; free each with avnm_list_free. status (may be NULL) gets each
  * question's code. Returns AVNM_OK when every question was answered, else the code of
  * the first that failed ("question <i>: " in its message); the others are answered all
- * the same. Errors: INVALID_ARGUMENT (ctx NULL, or an array NULL with n > 0), and those
- * of avnm_managers_of. */
+ * the same. Errors: INVALID_ARGUMENT (ctx NULL, an array NULL with n > 0, or an n no
+ * array can have), and those of avnm_managers_of. */
 AVNM_API int avnm_managers_of_many(avnm_list **out, int *status, avnm_ctx *ctx, size_t n,
                                    const char *const *resource_ids,
                                    const unsigned int *accesses, const char *const *tenants);

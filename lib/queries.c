@@ -386,6 +386,9 @@ typedef int (*answer_fn)(avnm_ctx *ctx, size_t i, const struct ahead *pre, void 
 static int many(avnm_ctx *ctx, size_t n, const char *const *res, const char *const *tenants,
                 int *status, answer_fn answer, void *arg)
 {
+	/* (no array of pointers is that long; the loop below counts past n) */
+	if (n > SIZE_MAX / sizeof(void *))
+		return set_error(ctx, AVNM_E_INVALID_ARGUMENT, "%zu questions: more than any array holds", n);
 	struct ahead ring[AHEAD_RING];
 	int first = 0;
 	size_t at = 0;

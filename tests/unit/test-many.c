@@ -280,6 +280,10 @@ static void test_failures(void **state)
 	CHECK(ctx, AVNM_E_INVALID_ARGUMENT, avnm_managers_of_many(NULL, status, ctx, 4, res, acc, NULL));
 	CHECK(ctx, AVNM_E_INVALID_ARGUMENT, avnm_managers_of_many(out, status, ctx, 4, NULL, acc, NULL));
 	CHECK(ctx, AVNM_E_INVALID_ARGUMENT, avnm_managers_of_many(out, status, ctx, 4, res, NULL, NULL));
+	/* a count no array can have */
+	CHECK(ctx, AVNM_E_INVALID_ARGUMENT,
+	      avnm_can_manage_many(allowed, status, ctx, SIZE_MAX, mgr, res, acc, NULL));
+	CHECK(ctx, AVNM_E_INVALID_ARGUMENT, avnm_managers_of_many(out, status, ctx, SIZE_MAX, res, acc, NULL));
 	/* no questions: nothing is needed, nothing is written */
 	OK(ctx, avnm_can_manage_many(NULL, NULL, ctx, 0, NULL, NULL, NULL, NULL));
 	OK(ctx, avnm_managers_of_many(NULL, NULL, ctx, 0, NULL, NULL, NULL));
