@@ -323,9 +323,11 @@ int avnm_manager_cross_tenant_scopes(avnm_list **out, avnm_ctx *ctx, const char 
  * together, the questions after i are walked ahead while i is answered: step k of
  * question i + (AHEAD_STEPS - k) * AHEAD_LAG reads what its step k - 1 asked for
  * AHEAD_LAG questions earlier, and asks for what step k + 1 will read, so the waits of
- * a dozen questions overlap. The steps only ask (a prefetch never faults, and reading
- * a slot or a node that changes meanwhile, which the read lock rules out anyway, could
- * only ask for a useless line): every answer comes from the same code as one question's.
+ * a dozen questions overlap. Besides what place computes from the id alone (its length,
+ * its GUID's bits, its slot's address), which the answer takes over, the steps only ask
+ * (a prefetch never faults, and reading a slot or a node that changes meanwhile, which
+ * the read lock rules out anyway, could only ask for a useless line): every answer comes
+ * from the same code as one question's.
  */
 #define AHEAD_LAG 4
 #define AHEAD_STEPS 5
