@@ -56,6 +56,12 @@ struct qslot *qslot_of(const avnm_ctx *ctx, const uint64_t g[2])
 	return &ctx->qc[mix64(g[0] ^ mix64(g[1])) & ctx->qmask];
 }
 
+/* A slot's fields say it holds subscription g, filled since the last change. */
+static int holds(const avnm_ctx *ctx, uint64_t gen, uint64_t g0, uint64_t g1, const uint64_t g[2])
+{
+	return gen == ctx->wgen && g0 == g[0] && g1 == g[1];
+}
+
 int qslot_read(const avnm_ctx *ctx, struct qslot *q, const uint64_t g[2], struct node **node,
                struct flatlist *fl)
 {
@@ -71,8 +77,7 @@ int qslot_read(const avnm_ctx *ctx, struct qslot *q, const uint64_t g[2], struct
 		fl->m[i] = atomic_load_explicit(&q->flat[i], memory_order_relaxed);
 	atomic_thread_fence(memory_order_acquire);
 	if (atomic_load_explicit(&q->seq, memory_order_relaxed) != s) return 0;
-	/* filled since the last change, for this subscription */
-	if (gen != ctx->wgen || g0 != g[0] || g1 != g[1]) return 0;
+	if (!holds(ctx, gen, g0, g1, g)) return 0;
 	*node = n;
 	fl->k = k;
 	return 1;
@@ -81,9 +86,9 @@ int qslot_read(const avnm_ctx *ctx, struct qslot *q, const uint64_t g[2], struct
 int qslot_peek(const avnm_ctx *ctx, const struct qslot *q, const uint64_t g[2])
 {
 	/* (relaxed loads of a slot that may be being filled) */
-	return atomic_load_explicit(&q->gen, memory_order_relaxed) == ctx->wgen &&
-	       atomic_load_explicit(&q->g[0], memory_order_relaxed) == g[0] &&
-	       atomic_load_explicit(&q->g[1], memory_order_relaxed) == g[1];
+	return holds(ctx, atomic_load_explicit(&q->gen, memory_order_relaxed),
+	             atomic_load_explicit(&q->g[0], memory_order_relaxed),
+	             atomic_load_explicit(&q->g[1], memory_order_relaxed), g);
 }
 
 void qslot_fill(const avnm_ctx *ctx, struct qslot *q, const uint64_t g[2], struct node *node,

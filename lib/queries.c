@@ -38,6 +38,20 @@ struct ahead {
 	const struct hnode *h;
 };
 
+/* What place computes from the id res alone: its length *len and, when it is long enough
+ * to be a network id, its GUID's bits g and its slot *q, which is asked for. Returns 1
+ * then, else 0 (g and *q left as they were). */
+static int id_slot(const avnm_ctx *ctx, const char *res, size_t *len, uint64_t g[2],
+                   struct qslot **q)
+{
+	*len = strnlen(res, ID_MAX + 1);
+	if (*len <= VNET_SUB_AT + GUID_LEN) return 0;
+	guid_bits(res + VNET_SUB_AT, g);
+	*q = qslot_of(ctx, g);
+	PREFETCH(*q);
+	return 1;
+}
+
 /* The node placing res (R2.6), and when it is found (not NULL) its flat holder list
  * (flat_of) in *fl. When no reason needs the id as the caller named it (fast), a
  * well-formed network id is placed by the subscription in it, registered or not, after
@@ -52,21 +66,20 @@ static int place(avnm_ctx *ctx, struct node **node, struct flatlist *fl, const s
 {
 	*v = NULL;
 	if (!tenant && fast && res) {
-		size_t n = pre ? pre->len : strnlen(res, ID_MAX + 1);
+		/* the subscription's slot is fetched while the id's form is checked
+		 * (vnet_id_sub accepts no shorter id) */
+		size_t n;
+		uint64_t g[2];
+		struct qslot *q = NULL;
+		if (pre) {
+			n = pre->len;
+			g[0] = pre->g[0];
+			g[1] = pre->g[1];
+			q = pre->q;
+		} else {
+			(void)id_slot(ctx, res, &n, g, &q);
+		}
 		if (n > VNET_SUB_AT + GUID_LEN) {
-			/* the subscription's slot is fetched while the id's form is checked
-			 * (vnet_id_sub accepts no shorter id) */
-			uint64_t g[2];
-			struct qslot *q;
-			if (pre) {
-				g[0] = pre->g[0];
-				g[1] = pre->g[1];
-				q = pre->q;
-			} else {
-				guid_bits(res + VNET_SUB_AT, g);
-				q = qslot_of(ctx, g);
-				PREFETCH(q);
-			}
 			if (vnet_id_sub(res, n)) {
 				if (qslot_read(ctx, q, g, node, fl)) {
 					if (*node && fl->k == QSLOT_NODE) fl->k = flat_of(ctx, *node, fl->m);
@@ -342,12 +355,7 @@ static void ahead_step(const avnm_ctx *ctx, struct ahead *a, unsigned step)
 		PREFETCH((const void *)((uintptr_t)a->res + 127));
 		return;
 	case 1: /* its subscription's slot (as place would find it) */
-		a->len = strnlen(a->res, ID_MAX + 1);
-		if (a->len <= VNET_SUB_AT + GUID_LEN) return;
-		guid_bits(a->res + VNET_SUB_AT, a->g);
-		a->q = qslot_of(ctx, a->g);
-		PREFETCH(a->q);
-		a->walk = 1;
+		a->walk = id_slot(ctx, a->res, &a->len, a->g, &a->q);
 		return;
 	case 2: /* a slot that holds it is all a question reads; else the bucket */
 		if (!a->walk) return;
