@@ -330,7 +330,7 @@ int run_avnm(const struct world *w, struct result *r)
 	memset(&bt, 0, sizeof bt);
 	o.allocator = &al;
 	if (make_scopes(&sc, w) || batch_alloc(&bt, bench_batch)) {
-		fprintf(stderr, "avnm-bench: libavnm: cannot build scope values\n");
+		fprintf(stderr, "avnm-bench: libavnm: cannot build scope values or question arrays\n");
 		free_scopes(&sc);
 		batch_free(&bt);
 		return -1;

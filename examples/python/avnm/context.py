@@ -59,6 +59,32 @@ class _Native:
             self.storage = None
 
 
+def _c_texts(values: Sequence[Optional[str]], what: str, optional: bool = False) -> object:
+    """A C array of strings (never empty: ctypes has no zero-length arrays) for the
+    many-question calls; None becomes NULL where optional."""
+    arr = (c_char_p * max(len(values), 1))()
+    for i, v in enumerate(values):
+        arr[i] = _args.opt_text(v, what) if optional else _args.text(v, what)
+    return arr
+
+
+def _c_accesses(values: Sequence[AccessLike]) -> object:
+    """A C array of one access each, as _c_texts."""
+    arr = (c_uint * max(len(values), 1))()
+    for i, v in enumerate(values):
+        arr[i] = _args.accesses(v)
+    return arr
+
+
+def _c_tenants(tenants: Optional[Sequence[Optional[str]]], n: int) -> object:
+    """The tenants of n questions: NULL for None, else one (or None) per question."""
+    if tenants is None:
+        return None
+    if len(tenants) != n:
+        raise ValueError(f"{len(tenants)} tenants for {n} questions")
+    return _c_texts(tenants, "tenant", optional=True)
+
+
 class Context:
     """A world: tenants, management groups, subscriptions, virtual networks, principals,
     network managers, their connections and network groups.
@@ -445,14 +471,10 @@ class Context:
         tenants (one per question) resolves management groups. Raises for the first
         question that fails (its message begins "question <i>: ")."""
         n = len(questions)
-        mgr = (c_char_p * max(n, 1))()
-        res = (c_char_p * max(n, 1))()
-        acc = (c_uint * max(n, 1))()
-        for i, (m, r, a) in enumerate(questions):
-            mgr[i] = _args.text(m, "manager id")
-            res[i] = _args.text(r, "resource id")
-            acc[i] = _args.accesses(a)
-        ten = self._tenants(tenants, n)
+        mgr = _c_texts([q[0] for q in questions], "manager id")
+        res = _c_texts([q[1] for q in questions], "resource id")
+        acc = _c_accesses([q[2] for q in questions])
+        ten = _c_tenants(tenants, n)
         allowed = (c_int * max(n, 1))()
         self._check(_lib.avnm_can_manage_many(allowed, None, self._ptr, n, mgr, res, acc, ten))
         return [bool(allowed[i]) for i in range(n)]
@@ -463,28 +485,14 @@ class Context:
         one state of the world; the answers in order. Raises for the first question that
         fails (its message begins "question <i>: ")."""
         n = len(questions)
-        res = (c_char_p * max(n, 1))()
-        acc = (c_uint * max(n, 1))()
-        for i, (r, a) in enumerate(questions):
-            res[i] = _args.text(r, "resource id")
-            acc[i] = _args.accesses(a)
-        ten = self._tenants(tenants, n)
+        res = _c_texts([q[0] for q in questions], "resource id")
+        acc = _c_accesses([q[1] for q in questions])
+        ten = _c_tenants(tenants, n)
         out = (c_void_p * max(n, 1))()
         rc = _lib.avnm_managers_of_many(out, None, self._ptr, n, res, acc, ten)
         lists = [[entry for entry, _ in take_list(out[i])] for i in range(n)]
         self._check(rc)
         return lists
-
-    @staticmethod
-    def _tenants(tenants: Optional[Sequence[Optional[str]]], n: int) -> object:
-        if tenants is None:
-            return None
-        if len(tenants) != n:
-            raise ValueError(f"{len(tenants)} tenants for {n} questions")
-        ten = (c_char_p * max(n, 1))()
-        for i, t in enumerate(tenants):
-            ten[i] = _args.opt_text(t, "tenant")
-        return ten
 
     def cross_tenant_scopes(self, manager_id: str) -> List[Tuple[str, Optional[str]]]:
         """The (item, tenant) pairs a manager holds through Connected connections."""
