@@ -54,8 +54,14 @@ int avnm_ctx_new(avnm_ctx **out, const avnm_options *opts)
 		mem_free(&m, ctx);
 		return AVNM_E_NO_MEMORY;
 	}
-	qcache_after_change(ctx);
-	if (!ctx->qc || pthread_mutex_init(&ctx->errlock, NULL) != 0) {
+	ctx->qstale = ctx->holdclock;
+	qcache_after_change(ctx, 0);
+	/* entry 0 of tchanged is no tenant's (struct qslot) */
+	ctx->captchanged = 64;
+	ctx->ntchanged = 1;
+	ctx->tchanged = mem_alloc(&m, ctx->captchanged * sizeof *ctx->tchanged);
+	if (!ctx->qc || !ctx->tchanged || pthread_mutex_init(&ctx->errlock, NULL) != 0) {
+		mem_free(&m, ctx->tchanged);
 		qcache_free(ctx);
 		pthread_rwlock_destroy(&ctx->lock);
 		for (size_t i = 0; i < sizeof tabs / sizeof tabs[0]; i++) htab_fini(tabs[i]);
@@ -273,6 +279,7 @@ void avnm_ctx_free(avnm_ctx *ctx)
 	mem_free(&ctx->mem, ctx->events);
 	mem_free(&ctx->mem, ctx->touched);
 	mem_free(&ctx->mem, ctx->marks);
+	mem_free(&ctx->mem, ctx->tchanged);
 	qcache_free(ctx);
 	pthread_rwlock_destroy(&ctx->lock);
 	pthread_mutex_destroy(&ctx->errlock);
@@ -346,11 +353,10 @@ void rd_end(avnm_ctx *ctx)
 void tx_begin(avnm_ctx *ctx)
 {
 	pthread_rwlock_wrlock(&ctx->lock);
-	ctx->wgen++;
 	ctx->nundo = ctx->nlater = ctx->nevents = ctx->ntouched = ctx->nmarks = 0;
 }
 
-static int grow(avnm_ctx *ctx, void **arr, size_t *cap, size_t need, size_t elem)
+int arr_grow(avnm_ctx *ctx, void **arr, size_t *cap, size_t need, size_t elem)
 {
 	if (need <= *cap) return 0;
 	size_t nc = *cap ? *cap * 2 : 32;
@@ -366,7 +372,7 @@ static int grow(avnm_ctx *ctx, void **arr, size_t *cap, size_t need, size_t elem
 
 int tx_log(avnm_ctx *ctx, void (*fn)(avnm_ctx *, void *, void *), void *a, void *b)
 {
-	TRY(grow(ctx, (void **)&ctx->undo, &ctx->capundo, ctx->nundo + 1, sizeof *ctx->undo));
+	TRY(arr_grow(ctx, (void **)&ctx->undo, &ctx->capundo, ctx->nundo + 1, sizeof *ctx->undo));
 	ctx->undo[ctx->nundo].fn = fn;
 	ctx->undo[ctx->nundo].a = a;
 	ctx->undo[ctx->nundo].b = b;
@@ -405,7 +411,7 @@ char *tx_strdup(avnm_ctx *ctx, const char *s)
 int tx_free_later(avnm_ctx *ctx, void *p)
 {
 	if (!p) return 0;
-	TRY(grow(ctx, (void **)&ctx->later, &ctx->caplater, ctx->nlater + 1, sizeof *ctx->later));
+	TRY(arr_grow(ctx, (void **)&ctx->later, &ctx->caplater, ctx->nlater + 1, sizeof *ctx->later));
 	ctx->later[ctx->nlater++] = p;
 	return 0;
 }
@@ -551,7 +557,7 @@ int tx_htab_fini_later(avnm_ctx *ctx, struct htab *t)
 int tx_touch(avnm_ctx *ctx, struct manager *m)
 {
 	if (!ctx->event_fn || m->touched) return 0;
-	TRY(grow(ctx, (void **)&ctx->touched, &ctx->captouched, ctx->ntouched + 1,
+	TRY(arr_grow(ctx, (void **)&ctx->touched, &ctx->captouched, ctx->ntouched + 1,
 	         sizeof *ctx->touched));
 	ctx->touched[ctx->ntouched++] = m;
 	m->touched = 1;
@@ -561,7 +567,7 @@ int tx_touch(avnm_ctx *ctx, struct manager *m)
 int tx_mark(avnm_ctx *ctx, enum rec_kind kind, void *obj, unsigned char *flag)
 {
 	if (!ctx->storage || *flag) return 0;
-	TRY(grow(ctx, (void **)&ctx->marks, &ctx->capmarks, ctx->nmarks + 1, sizeof *ctx->marks));
+	TRY(arr_grow(ctx, (void **)&ctx->marks, &ctx->capmarks, ctx->nmarks + 1, sizeof *ctx->marks));
 	ctx->marks[ctx->nmarks].kind = kind;
 	ctx->marks[ctx->nmarks].obj = obj;
 	ctx->marks[ctx->nmarks].flag = flag;
@@ -590,7 +596,7 @@ static void event_free(avnm_ctx *ctx, struct pending_event *pe)
 int tx_event(avnm_ctx *ctx, const avnm_event *ev)
 {
 	if (!ctx->event_fn) return 0;
-	TRY(grow(ctx, (void **)&ctx->events, &ctx->capevents, ctx->nevents + 1, sizeof *ctx->events));
+	TRY(arr_grow(ctx, (void **)&ctx->events, &ctx->capevents, ctx->nevents + 1, sizeof *ctx->events));
 	struct pending_event *pe = &ctx->events[ctx->nevents];
 	memset(pe, 0, sizeof *pe);
 	pe->ev = *ev;
@@ -629,12 +635,12 @@ int tx_end(avnm_ctx *ctx, int rc)
 	untouch(ctx);
 	if (rc != 0) {
 		rollback(ctx);
-		qcache_after_change(ctx);
+		qcache_after_change(ctx, 1);
 		pthread_rwlock_unlock(&ctx->lock);
 		return rc;
 	}
 	commit_frees(ctx);
-	qcache_after_change(ctx);
+	qcache_after_change(ctx, 0);
 	/* Hand the events over before unlocking, so that the callback may call in. */
 	struct pending_event *evs = ctx->events;
 	size_t nev = ctx->nevents;
@@ -695,7 +701,7 @@ int avnm_ctx_set_event_callback(avnm_ctx *ctx, avnm_event_fn fn, void *opaque)
 	} else {
 		commit_frees(ctx);
 	}
-	qcache_after_change(ctx);
+	qcache_after_change(ctx, rc != 0);
 	pthread_rwlock_unlock(&ctx->lock);
 	return rc;
 }

@@ -174,6 +174,7 @@ static int node_new(avnm_ctx *ctx, struct node **out, struct tenant *t, enum nod
 	}
 	if (parent) TRY(tx_dl_append(ctx, &parent->children, &n->sibling));
 	if (parent) TRY(tx_mark(ctx, REC_NODE, n, &n->mark));
+	if (kind == NODE_SUB) qcache_sub_new(ctx, n);
 	*out = n;
 	return 0;
 }
@@ -193,7 +194,8 @@ int tenant_link(avnm_ctx *ctx, struct tenant **out, const char *guid, const char
 {
 	struct tenant *t = tx_alloc(ctx, sizeof *t);
 	TRY_MEM(ctx, t);
-	t->changed = ctx->holdclock; /* a new node's cache (flatgen 0) is stale */
+	/* changed now: a new node's cache (flatgen 0) is stale */
+	TRY(qcache_tenant_new(ctx, t));
 	memcpy(t->id, guid, GUID_LEN + 1);
 	dl_init(&t->sconns);
 	dl_init(&t->hubs);

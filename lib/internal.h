@@ -198,9 +198,10 @@ struct holding {
 };
 
 struct tenant {
-	/* ctx->holdclock at the last change of holdings or of the hierarchy in the tenant
-	 * (or at its undo): the nodes' flat caches validated before it are stale. */
-	uint64_t changed;
+	/* Its entry in ctx->tchanged (tenant_changed): ctx->holdclock at the last change of
+	 * holdings or of the hierarchy in the tenant (or at its undo); the nodes' flat
+	 * caches and the question slots found valid before it are stale. */
+	uint32_t tix;
 	struct hnode h;          /* ctx->tenants: lower GUID */
 	char id[GUID_LEN + 1];
 	char *name;
@@ -450,7 +451,11 @@ struct avnm_ctx {
 	char errmsg[1024];
 	uint64_t next_serial;
 	uint64_t holdclock;      /* counts changes of holdings or hierarchies (struct node) */
-	uint64_t wgen;           /* counts changes (struct qslot) */
+	/* each tenant's (struct tenant, tix) last change, by holdclock; entry 0 is no
+	 * tenant's and stays 0 */
+	uint64_t *tchanged;
+	size_t ntchanged, captchanged;
+	uint64_t qstale;         /* holdclock when every question slot was made stale */
 	struct qslot *qc;        /* the question cache: qmask + 1 slots, in qc_block */
 	size_t qmask;
 	void *qc_block;
@@ -489,6 +494,9 @@ int tx_end(avnm_ctx *ctx, int rc);
 void rd_begin(avnm_ctx *ctx);
 void rd_end(avnm_ctx *ctx);
 
+/* *arr (*cap elements of elem bytes) made to hold need: 0, or NO_MEMORY (set) and
+ * *arr as it was. */
+int arr_grow(avnm_ctx *ctx, void **arr, size_t *cap, size_t need, size_t elem);
 int tx_log(avnm_ctx *ctx, void (*fn)(avnm_ctx *, void *, void *), void *a, void *b);
 void *tx_alloc(avnm_ctx *ctx, size_t n);            /* freed on rollback */
 char *tx_strdup(avnm_ctx *ctx, const char *s);
@@ -581,22 +589,30 @@ int covered_by_flat(const struct node *n, const struct flatlist *fl, const struc
  * What a question about a network needs of its subscription, the node and its flat
  * holder list, in one cache line found from the GUID in the network's id: a question
  * that finds its slot filled reads neither the table of nodes nor the node. A slot is
- * a copy, good while nothing changed since it was filled (gen == ctx->wgen; every
- * change moves wgen on), so writers never touch slots. Readers fill them under the
- * shared lock; a per-slot sequence count (a seqlock) keeps a reader from taking a slot
- * that another reader is filling. Direct-mapped: two subscriptions sharing a slot take
+ * a copy, good while nothing it copies changed since it was filled: gen, the holdclock
+ * then, is not below its tenant's last change (ctx->tchanged[tix], a small dense array
+ * that stays in the cache where the tenants would not) nor below ctx->qstale (moved on
+ * when a change is undone). A change elsewhere leaves a slot good. A new subscription
+ * empties its own slot (which may say "unknown"). Writers touch no other slot:
+ * readers fill them, under the shared lock; a per-slot sequence count (a seqlock) keeps
+ * a reader from taking a slot that another reader is filling. Direct-mapped: two subscriptions sharing a slot take
  * turns in it. */
 #define QSLOT_FLAT 3             /* managers a slot holds */
 #define QSLOT_NODE 0xfeu         /* nflat: more than that, ask the node (flat_of) */
 #define QSLOT_ALIGN 64
+#define QSLOT_TIX_MAX 0xffffffu  /* tenants past it are never in a slot */
 struct qslot {
 	_Atomic uint32_t seq;        /* odd while a reader fills it */
-	_Atomic uint32_t nflat;      /* managers in flat, or QSLOT_NODE */
-	_Atomic uint64_t gen;        /* ctx->wgen when filled; 0: never */
+	_Atomic uint32_t meta;       /* managers in flat (or QSLOT_NODE) | the tenant's tix << 8 */
+	_Atomic uint64_t gen;        /* ctx->holdclock when filled; 0: never */
 	_Atomic uint64_t g[2];       /* the subscription's GUID (guid_bits) */
 	_Atomic(struct node *) node;
 	_Atomic(struct manager *) flat[QSLOT_FLAT];
 };
+static inline uint64_t tenant_changed(const avnm_ctx *ctx, const struct tenant *t)
+{
+	return ctx->tchanged[t->tix];
+}
 /* The 128 bits of the 32 hex digits of the GUID text at g (36 bytes, read whatever
  * they are): equal for two well-formed GUIDs exactly when they are the same GUID in
  * any letter case. */
@@ -611,14 +627,18 @@ int qslot_peek(const avnm_ctx *ctx, const struct qslot *q, const uint64_t g[2]);
 /* Put subscription g (node, its flat list fl) in q, unless another reader is at it. */
 void qslot_fill(const avnm_ctx *ctx, struct qslot *q, const uint64_t g[2], struct node *node,
                 const struct flatlist *fl);
-/* Under the write lock, at the end of a change (committed or undone; tx_begin moves
- * wgen on at its start too): every slot is stale, and the cache is sized to the table of
- * nodes (made, at the first call, from avnm_ctx_new). */
-void qcache_after_change(avnm_ctx *ctx);
+/* Under the write lock: t gets its entry in ctx->tchanged, changed now. */
+int qcache_tenant_new(avnm_ctx *ctx, struct tenant *t);
+/* Under the write lock: subscription n is new (its slot may say it is unknown). */
+void qcache_sub_new(avnm_ctx *ctx, const struct node *n);
+/* Under the write lock, at the end of a change, committed (undone 0) or undone (every
+ * slot is stale then): the cache is sized to the table of nodes (made, at the first
+ * call, from avnm_ctx_new). */
+void qcache_after_change(avnm_ctx *ctx, int undone);
 void qcache_free(avnm_ctx *ctx);
 
-/* A change of holdings or of the hierarchy in t: its flat caches are stale, now and
- * again when the change is undone. */
+/* A change of holdings or of the hierarchy in t: its flat caches and question slots
+ * are stale, now and again when the change is undone. */
 int holdings_changed(avnm_ctx *ctx, struct tenant *t);
 int local_covers(const struct manager *m, struct tenant *t, struct node *const *items,
                  size_t n);

@@ -27,7 +27,7 @@ unsigned flat_of(const avnm_ctx *ctx, const struct node *n, struct manager *out[
 	uint64_t seen = atomic_load_explicit(&c->flatgen, memory_order_acquire);
 	unsigned k;
 	/* (a cache never filled, seen == 0, is stale without reading the tenant) */
-	if (seen == ctx->holdclock || (seen != 0 && seen >= n->tenant->changed)) {
+	if (seen == ctx->holdclock || (seen != 0 && seen >= tenant_changed(ctx, n->tenant))) {
 		k = atomic_load_explicit(&c->nflat, memory_order_relaxed);
 		for (unsigned i = 0; k != FLAT_OVER && i < k; i++)
 			out[i] = atomic_load_explicit(&c->flat[i], memory_order_relaxed);
@@ -54,13 +54,13 @@ unsigned flat_of(const avnm_ctx *ctx, const struct node *n, struct manager *out[
 static void undo_holdings(avnm_ctx *ctx, void *t, void *unused)
 {
 	(void)unused;
-	((struct tenant *)t)->changed = ++ctx->holdclock;
+	ctx->tchanged[((struct tenant *)t)->tix] = ++ctx->holdclock;
 }
 
 int holdings_changed(avnm_ctx *ctx, struct tenant *t)
 {
 	TRY(tx_log(ctx, undo_holdings, t, NULL));
-	t->changed = ++ctx->holdclock;
+	ctx->tchanged[t->tix] = ++ctx->holdclock;
 	return 0;
 }
 

@@ -56,10 +56,12 @@ struct qslot *qslot_of(const avnm_ctx *ctx, const uint64_t g[2])
 	return &ctx->qc[mix64(g[0] ^ mix64(g[1])) & ctx->qmask];
 }
 
-/* A slot's fields say it holds subscription g, filled since the last change. */
-static int holds(const avnm_ctx *ctx, uint64_t gen, uint64_t g0, uint64_t g1, const uint64_t g[2])
+/* A slot's fields say it holds subscription g, filled after the last change of what it
+ * copies. */
+static int holds(const avnm_ctx *ctx, uint64_t gen, uint32_t meta, uint64_t g0, uint64_t g1,
+                 const uint64_t g[2])
 {
-	return gen == ctx->wgen && g0 == g[0] && g1 == g[1];
+	return g0 == g[0] && g1 == g[1] && gen >= ctx->qstale && gen >= ctx->tchanged[meta >> 8];
 }
 
 int qslot_read(const avnm_ctx *ctx, struct qslot *q, const uint64_t g[2], struct node **node,
@@ -72,21 +74,23 @@ int qslot_read(const avnm_ctx *ctx, struct qslot *q, const uint64_t g[2], struct
 	uint64_t g0 = atomic_load_explicit(&q->g[0], memory_order_relaxed);
 	uint64_t g1 = atomic_load_explicit(&q->g[1], memory_order_relaxed);
 	struct node *n = atomic_load_explicit(&q->node, memory_order_relaxed);
-	unsigned k = atomic_load_explicit(&q->nflat, memory_order_relaxed);
+	uint32_t meta = atomic_load_explicit(&q->meta, memory_order_relaxed);
 	for (unsigned i = 0; i < QSLOT_FLAT; i++)
 		fl->m[i] = atomic_load_explicit(&q->flat[i], memory_order_relaxed);
 	atomic_thread_fence(memory_order_acquire);
 	if (atomic_load_explicit(&q->seq, memory_order_relaxed) != s) return 0;
-	if (!holds(ctx, gen, g0, g1, g)) return 0;
+	if (!holds(ctx, gen, meta, g0, g1, g)) return 0;
 	*node = n;
-	fl->k = k;
+	fl->k = meta & 0xff;
 	return 1;
 }
 
 int qslot_peek(const avnm_ctx *ctx, const struct qslot *q, const uint64_t g[2])
 {
-	/* (relaxed loads of a slot that may be being filled) */
+	/* (relaxed loads of a slot that may be being filled: a torn tix is still below
+	 * ctx->ntchanged, since no slot ever held a larger one) */
 	return holds(ctx, atomic_load_explicit(&q->gen, memory_order_relaxed),
+	             atomic_load_explicit(&q->meta, memory_order_relaxed),
 	             atomic_load_explicit(&q->g[0], memory_order_relaxed),
 	             atomic_load_explicit(&q->g[1], memory_order_relaxed), g);
 }
@@ -94,44 +98,67 @@ int qslot_peek(const avnm_ctx *ctx, const struct qslot *q, const uint64_t g[2])
 void qslot_fill(const avnm_ctx *ctx, struct qslot *q, const uint64_t g[2], struct node *node,
                 const struct flatlist *fl)
 {
+	uint32_t tix = node ? node->tenant->tix : 0;
+	if (tix > QSLOT_TIX_MAX) return;
 	uint32_t s = atomic_load_explicit(&q->seq, memory_order_relaxed);
 	/* another reader filling it: leave it to that one */
 	if ((s & 1) || !atomic_compare_exchange_strong_explicit(&q->seq, &s, s + 1, memory_order_relaxed,
 	                                                        memory_order_relaxed))
 		return;
 	atomic_thread_fence(memory_order_release);
-	atomic_store_explicit(&q->gen, ctx->wgen, memory_order_relaxed);
+	atomic_store_explicit(&q->gen, ctx->holdclock, memory_order_relaxed);
 	atomic_store_explicit(&q->g[0], g[0], memory_order_relaxed);
 	atomic_store_explicit(&q->g[1], g[1], memory_order_relaxed);
 	atomic_store_explicit(&q->node, node, memory_order_relaxed);
 	/* more managers than a slot holds: the slot sends the question to the node */
 	unsigned k = fl->k <= QSLOT_FLAT ? fl->k : QSLOT_NODE;
-	atomic_store_explicit(&q->nflat, k, memory_order_relaxed);
+	atomic_store_explicit(&q->meta, k | tix << 8, memory_order_relaxed);
 	for (unsigned i = 0; i < QSLOT_FLAT; i++)
 		atomic_store_explicit(&q->flat[i], i < fl->k && k != QSLOT_NODE ? fl->m[i] : NULL,
 		                      memory_order_relaxed);
 	atomic_store_explicit(&q->seq, s + 2, memory_order_release);
 }
 
-void qcache_after_change(avnm_ctx *ctx)
+int qcache_tenant_new(avnm_ctx *ctx, struct tenant *t)
 {
-	/* every slot filled before is stale now (and none filled during the change, by a
-	 * question asked inside it, outlives it) */
-	ctx->wgen++;
+	size_t ix = ctx->ntchanged;
+	TRY(arr_grow(ctx, (void **)&ctx->tchanged, &ctx->captchanged, ix + 1, sizeof *ctx->tchanged));
+	/* an index no slot can hold makes its slots never good, which is only slower */
+	t->tix = ix <= UINT32_MAX ? (uint32_t)ix : UINT32_MAX;
+	ctx->tchanged[ix] = ctx->holdclock;
+	ctx->ntchanged = ix + 1;
+	return 0;
+}
+
+void qcache_sub_new(avnm_ctx *ctx, const struct node *n)
+{
+	/* (its key in ctx->nodes is "s/<guid>") */
+	uint64_t g[2];
+	guid_bits(n->hkey + 2, g);
+	atomic_store_explicit(&qslot_of(ctx, g)->gen, 0, memory_order_relaxed);
+}
+
+void qcache_after_change(avnm_ctx *ctx, int undone)
+{
+	/* an undone change may have made and freed nodes, and questions asked inside it
+	 * filled slots: every slot is stale */
+	if (undone) ctx->qstale = ++ctx->holdclock;
 	/* a slot for every node (subscriptions are most of them), a power of two: made
-	 * anew when the nodes outgrow it or shrink below an eighth of it; a failed
+	 * anew (empty) when the nodes outgrow it or shrink below an eighth of it; a failed
 	 * allocation keeps the old one, which is only slower */
 	size_t have = ctx->qmask + 1, n = ctx->nodes.n;
-	if (ctx->qc && n <= have && (have == QCACHE_MIN || n >= have / 8)) return;
-	size_t want = QCACHE_MIN;
-	while (want < n) want <<= 1;
-	void *blk = mem_alloc(&ctx->mem, want * sizeof(struct qslot) + QSLOT_ALIGN);
-	if (!blk) return;
-	mem_free(&ctx->mem, ctx->qc_block);
-	ctx->qc_block = blk;
-	uintptr_t a = ((uintptr_t)blk + QSLOT_ALIGN - 1) & ~(uintptr_t)(QSLOT_ALIGN - 1);
-	ctx->qc = (struct qslot *)a;
-	ctx->qmask = want - 1;
+	if (!ctx->qc || n > have || (have != QCACHE_MIN && n < have / 8)) {
+		size_t want = QCACHE_MIN;
+		while (want < n) want <<= 1;
+		void *blk = mem_alloc(&ctx->mem, want * sizeof(struct qslot) + QSLOT_ALIGN);
+		if (blk) {
+			mem_free(&ctx->mem, ctx->qc_block);
+			ctx->qc_block = blk;
+			uintptr_t a = ((uintptr_t)blk + QSLOT_ALIGN - 1) & ~(uintptr_t)(QSLOT_ALIGN - 1);
+			ctx->qc = (struct qslot *)a;
+			ctx->qmask = want - 1;
+		}
+	}
 }
 
 void qcache_free(avnm_ctx *ctx)

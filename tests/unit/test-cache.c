@@ -363,6 +363,37 @@ static void test_question_cache(void **state)
 	qc_check(ctx, in_q1);
 }
 
+/* A question about a subscription nobody registered yet is answered "unknown" and
+ * that is kept in its slot; registering it must empty the slot, whatever else changed
+ * or did not (here nothing else: no holding, no growth of the cache). */
+static void test_new_subscription(void **state)
+{
+	avnm_ctx *ctx = *state;
+	char g[37], id[160], got[64];
+	OK(ctx, h_manager(ctx, NULL, NM_A, ACC_C, ITEMS(MG("mg-a"))));
+	for (unsigned i = 0; i < 3; i++) {
+		qc_guid(g, 4000 + i, 0);
+		qc_vnet(id, sizeof id, 4000 + i, (int)(i % 2));
+		for (int twice = 0; twice < 2; twice++) {
+			assert_int_equal(h_can(ctx, NM_A, id, ACC_C, NULL), 0);
+			managers(ctx, id, ACC_C, got, sizeof got);
+			assert_string_equal(got, "");
+		}
+		/* under the held group, under the root (not held), in another tenant */
+		const char *tenant = i == 2 ? T_B : T_A, *parent = i == 0 ? "mg-a" : NULL;
+		OK(ctx, avnm_subscription_create(ctx, tenant, g, parent));
+		assert_int_equal(h_can(ctx, NM_A, id, ACC_C, NULL), i == 0);
+		managers(ctx, id, ACC_C, got, sizeof got);
+		assert_string_equal(got, i == 0 ? "nm-a" : "");
+	}
+	/* the root of tenant A held too: the second one is covered now, the third not */
+	OK(ctx, h_manager_update(ctx, NULL, NM_A, AVNM_UPDATE_SCOPE, 0, ITEMS(MG(T_A))));
+	for (unsigned i = 0; i < 3; i++) {
+		qc_vnet(id, sizeof id, 4000 + i, 1);
+		assert_int_equal(h_can(ctx, NM_A, id, ACC_C, NULL), i < 2);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -372,6 +403,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_many_holders, h_setup_world, h_teardown_ctx),
 		cmocka_unit_test(test_guid_bits),
 		cmocka_unit_test_setup_teardown(test_question_cache, h_setup_world, h_teardown_ctx),
+		cmocka_unit_test_setup_teardown(test_new_subscription, h_setup_world, h_teardown_ctx),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
