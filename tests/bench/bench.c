@@ -29,12 +29,19 @@ static const char memory_method[] =
 static void usage(FILE *f)
 {
 	fprintf(f,
-	        "usage: avnm-bench [--scale S] [--questions N] [--batch N] [--only avnm|sqlite|floor]\n"
-	        "                  [--cpu-time] [--json]\n"
+	        "usage: avnm-bench [--scale S] [--questions N] [--batch N] [--ids stream|table]\n"
+	        "                  [--only avnm|sqlite|floor] [--cpu-time] [--json]\n"
 	        "  --scale S       customer tenants (default %u; at least 2), 50 networks each\n"
 	        "  --questions N   questions per question phase (default %u)\n"
 	        "  --batch N       questions libavnm is asked per call (default %u; 1: one call\n"
 	        "                  a question, avnm_can_manage and avnm_managers_of)\n"
+	        "  --ids HOW       where a question's network id is read from: stream (default),\n"
+	        "                  its own copy, the questions' copies one after another as a\n"
+	        "                  caller receives them; table, the world's table of every\n"
+	        "                  network's id, read at random (as before 2026-12-05)\n"
+	        "  --mixed N       after managers_of, ask libavnm the can_manage questions again,\n"
+	        "                  N a call, with a change (a new management group) after each\n"
+	        "                  call; reported apart (default 0: not)\n"
 	        "  --only IMPL     run one implementation (for profiling)\n"
 	        "  --cpu-time      time with the process CPU clock instead of the wall clock\n"
 	        "                  (for a machine shared with other work)\n"
@@ -102,6 +109,10 @@ static void check(const struct world *w, const struct result *r, enum impl i)
 	EXPECT(PH_CAN_MANAGE, "answer digest", r->can_sum, w->expect_can_sum);
 	EXPECT(PH_MANAGERS_OF, "non-empty answers", r->mof_nonempty, w->expect_mof_nonempty);
 	EXPECT(PH_MANAGERS_OF, "answer digest", r->mof_sum, w->expect_mof_sum);
+	if (r->mixed_ops) {
+		EXPECT(PH_CAN_MANAGE, "mixed: allowed answers", r->mixed_allowed, w->expect_allowed);
+		EXPECT(PH_CAN_MANAGE, "mixed: answer digest", r->mixed_sum, w->expect_can_sum);
+	}
 	EXPECT(PH_CONFLICT, "pairs in Conflict", r->conflicts, w->nconf);
 	EXPECT(PH_REVOKE, "scope connections Revoked", r->revoked, w->nrevoke);
 	EXPECT(PH_REVOKE, "revoked tenants' sample denied", r->revoke_denied, REVOKE_SAMPLE);
@@ -322,10 +333,12 @@ static void print_table(const struct world *w, const struct result *res)
 	printf("libavnm %s, SQLite %s; clock: %s\n", avnm_version_string(), sqlite3_libversion(),
 	       bench_cpu_clock ? "process CPU time" : "wall (CLOCK_MONOTONIC)");
 	if (bench_batch > 1)
-		printf("libavnm questions: %zu a call (avnm_can_manage_many, avnm_managers_of_many)\n\n",
+		printf("libavnm questions: %zu a call (avnm_can_manage_many, avnm_managers_of_many)\n",
 		       bench_batch);
 	else
-		printf("libavnm questions: one a call (avnm_can_manage, avnm_managers_of)\n\n");
+		printf("libavnm questions: one a call (avnm_can_manage, avnm_managers_of)\n");
+	printf("question ids: %s\n\n", bench_ids_table ? "the world's table of networks, at random (--ids table)"
+	                                               : "each question's own copy, in question order");
 	printf("%-12s %12s %15s %15s %15s %11s %11s\n", "phase", "ops", "libavnm op/s", "SQLite op/s",
 	       "floor op/s", "avnm/SQLite", "avnm/floor");
 	for (int p = 0; p < NPHASES; p++) {
@@ -357,6 +370,11 @@ static void print_table(const struct world *w, const struct result *res)
 		if (res[i].ran && res[i].member_add_seconds > 0)
 			printf(" %s %s/s", i == IMPL_AVNM ? "libavnm" : "SQLite",
 			       grouped(b1, sizeof b1, (double)res[i].member_add_ops / res[i].member_add_seconds));
+	if (res[IMPL_AVNM].mixed_ops)
+		printf("\nmixed (--mixed %zu): libavnm answered the can_manage questions again at %.1f ns "
+		       "a question, with a change after every %zu (%zu changes, their time left out)",
+		       bench_mixed, res[IMPL_AVNM].mixed_seconds * 1e9 / (double)res[IMPL_AVNM].mixed_ops,
+		       bench_mixed, res[IMPL_AVNM].mixed_changes);
 	printf("\npeak memory per virtual network:");
 	for (int i = 0; i < IMPL_FLOOR; i++)
 		if (res[i].ran)
@@ -376,8 +394,10 @@ static void json_num(double v)
 
 static void print_json(const struct world *w, const struct result *res)
 {
-	printf("{\"scale\": %u, \"questions\": %zu, \"avnm_batch\": %zu, \"clock\": \"%s\", "
-	       "\"phases\": [", w->scale, w->nq, bench_batch, bench_cpu_clock ? "cpu" : "monotonic");
+	printf("{\"scale\": %u, \"questions\": %zu, \"avnm_batch\": %zu, \"ids\": \"%s\", "
+	       "\"clock\": \"%s\", \"phases\": [",
+	       w->scale, w->nq, bench_batch, bench_ids_table ? "table" : "stream",
+	       bench_cpu_clock ? "cpu" : "monotonic");
 	for (int p = 0; p < NPHASES; p++) {
 		printf("%s{\"name\": \"%s\", \"ops\": %zu, \"avnm_ops_per_s\": ", p ? ", " : "", phase_names[p],
 		       phase_ops(w, (enum phase)p));
@@ -392,7 +412,12 @@ static void print_json(const struct world *w, const struct result *res)
 	json_num(res[IMPL_AVNM].ran ? per_vnet(w, &res[IMPL_AVNM]) : -1);
 	printf(", \"sqlite\": ");
 	json_num(res[IMPL_SQLITE].ran ? per_vnet(w, &res[IMPL_SQLITE]) : -1);
-	printf("}, \"memory_method\": \"%s\", \"checks_passed\": %s}\n", memory_method,
+	printf("}");
+	if (res[IMPL_AVNM].mixed_ops)
+		printf(", \"avnm_mixed\": {\"every\": %zu, \"changes\": %zu, \"ns_per_question\": %.1f}",
+		       bench_mixed, res[IMPL_AVNM].mixed_changes,
+		       res[IMPL_AVNM].mixed_seconds * 1e9 / (double)res[IMPL_AVNM].mixed_ops);
+	printf(", \"memory_method\": \"%s\", \"checks_passed\": %s}\n", memory_method,
 	       bad ? "false" : "true");
 }
 
@@ -420,6 +445,20 @@ int main(int argc, char **argv)
 				return 2;
 			}
 			bench_batch = (size_t)b;
+		} else if (!strcmp(a, "--mixed") && i + 1 < argc) {
+			unsigned long long b;
+			if (parse_count(argv[++i], 1ull << 20, &b)) {
+				fprintf(stderr, "avnm-bench: --mixed wants a whole number from 0 to 1048576\n");
+				return 2;
+			}
+			bench_mixed = (size_t)b;
+		} else if (!strcmp(a, "--ids") && i + 1 < argc) {
+			const char *v = argv[++i];
+			if (strcmp(v, "stream") && strcmp(v, "table")) {
+				fprintf(stderr, "avnm-bench: --ids wants stream or table\n");
+				return 2;
+			}
+			bench_ids_table = !strcmp(v, "table");
 		} else if (!strcmp(a, "--only") && i + 1 < argc) {
 			const char *v = argv[++i];
 			for (int k = 0; k < NIMPLS; k++)

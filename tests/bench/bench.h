@@ -86,6 +86,11 @@ struct world {
 	struct question *q;
 	size_t nmq;
 	struct mquestion *mq;
+	/* Each question's network id as the caller received it: a copy in question
+	 * order, VNET_STRIDE bytes a question (q_res, mq_res), the same size and read
+	 * in the same order at every scale. NULL (--ids table): the questions name the
+	 * ids in the world's table of networks, read at random. */
+	char *qtext, *mqtext;
 
 	size_t nconf;
 	struct conflict_pair *conf;
@@ -107,6 +112,15 @@ struct world {
 static inline const char *vnet_id(const struct world *w, size_t i)
 {
 	return w->vnets + i * VNET_STRIDE;
+}
+/* The network id question i names (q: can_manage; mq: managers_of). */
+static inline const char *q_res(const struct world *w, size_t i)
+{
+	return w->qtext ? w->qtext + i * VNET_STRIDE : vnet_id(w, w->q[i].vnet);
+}
+static inline const char *mq_res(const struct world *w, size_t i)
+{
+	return w->mqtext ? w->mqtext + i * VNET_STRIDE : vnet_id(w, w->mq[i].vnet);
 }
 static inline unsigned holder_of(unsigned tenant)
 {
@@ -161,6 +175,10 @@ struct result {
 	size_t member_add_ops;   /* members set-up: static members added (timed apart) */
 	double member_add_seconds;
 	size_t peak_bytes;       /* peak allocator bytes in use */
+	/* --mixed (libavnm only): the can_manage questions again, a change between calls */
+	size_t mixed_ops, mixed_changes, mixed_allowed;
+	uint64_t mixed_sum;
+	double mixed_seconds;    /* the questions' time, the changes' left out */
 };
 
 int run_avnm(const struct world *w, struct result *r);
@@ -175,6 +193,11 @@ extern int bench_cpu_clock;   /* 1: CLOCK_PROCESS_CPUTIME_ID, 0: CLOCK_MONOTONIC
  * avnm_managers_of, one call a question. */
 #define DEFAULT_BATCH 1024u
 extern size_t bench_batch;
+/* --ids table: the questions name the world's ids in place (no qtext, mqtext). */
+extern int bench_ids_table;
+/* --mixed N: after managers_of, libavnm is asked the can_manage questions again, N a
+ * call, with a change (a new management group in one tenant) after each call; 0: not. */
+extern size_t bench_mixed;
 double now_seconds(void);
 void bench_mark(const char *label);
 

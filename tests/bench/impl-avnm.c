@@ -141,6 +141,44 @@ static int batch_alloc(struct batch *b, size_t n)
 	return b->mgr && b->res && b->access && b->allowed && b->lists ? 0 : -1;
 }
 
+/* --mixed (bench_mixed): the can_manage questions again, bench_mixed a call, and after
+ * each call a change that leaves every answer as it was (a new management group under
+ * a tenant's root, the tenants in turn): what questions cost while the world changes
+ * now and then. Timed without the changes. */
+static int mixed(avnm_ctx *ctx, const struct world *w, const struct batch *bt, struct result *r)
+{
+	uint64_t d = 0;
+	size_t allowed = 0, changes = 0;
+	double asked = 0;
+	for (size_t i = 0; i < w->nq; i += bench_mixed) {
+		size_t n = w->nq - i < bench_mixed ? w->nq - i : bench_mixed;
+		for (size_t k = 0; k < n; k++) {
+			const struct question *q = &w->q[i + k];
+			bt->mgr[k] = w->mgr[q->mgr];
+			bt->res[k] = q_res(w, i + k);
+			bt->access[k] = q->access;
+		}
+		double t0 = now_seconds();
+		TRY("can_manage_many",
+		    avnm_can_manage_many(bt->allowed, NULL, ctx, n, bt->mgr, bt->res, bt->access, NULL));
+		asked += now_seconds() - t0;
+		for (size_t k = 0; k < n; k++) {
+			allowed += (size_t)bt->allowed[k];
+			d = digest_step(d, (uint64_t)bt->allowed[k]);
+		}
+		char name[32];
+		snprintf(name, sizeof name, "mixed-%zu", changes);
+		TRY("mg_create", avnm_mg_create(ctx, w->tenant[changes % w->scale], name, NULL));
+		changes++;
+	}
+	r->mixed_ops = w->nq;
+	r->mixed_changes = changes;
+	r->mixed_allowed = allowed;
+	r->mixed_sum = d;
+	r->mixed_seconds = asked;
+	return 0;
+}
+
 /* An answer of managers_of, digested in order; *nonempty counts the non-empty. */
 static uint64_t list_digest(const avnm_list *l, size_t *nonempty)
 {
@@ -241,6 +279,8 @@ static int phases(avnm_ctx *ctx, const struct world *w, const struct scopes *sc,
 	r->mof_nonempty = nonempty;
 	r->mof_sum = d;
 
+	if (bench_mixed && mixed(ctx, w, bt, r)) return -1;
+
 	t0 = bench_step(STEP_CONFLICT);
 	for (size_t k = 0; k < w->nconf; k++)
 		if (connect_pair(ctx, w, sc, w->conf[k].mgr, w->conf[k].tenant)) return -1;
@@ -329,7 +369,7 @@ int run_avnm(const struct world *w, struct result *r)
 	memset(&sc, 0, sizeof sc);
 	memset(&bt, 0, sizeof bt);
 	o.allocator = &al;
-	if (make_scopes(&sc, w) || batch_alloc(&bt, bench_batch)) {
+	if (make_scopes(&sc, w) || batch_alloc(&bt, bench_batch > bench_mixed ? bench_batch : bench_mixed)) {
 		fprintf(stderr, "avnm-bench: libavnm: cannot build scope values or question arrays\n");
 		free_scopes(&sc);
 		batch_free(&bt);

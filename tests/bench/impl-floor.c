@@ -88,7 +88,7 @@ int run_floor(const struct world *w, struct result *r)
 	double t0 = bench_step(STEP_CAN_MANAGE);
 	for (size_t i = 0; i < w->nq; i++) {
 		const struct question *q = &w->q[i];
-		int32_t a = ft_get(&can, vnet_id(w, q->vnet), w->mgr[q->mgr], q->access);
+		int32_t a = ft_get(&can, q_res(w, i), w->mgr[q->mgr], q->access);
 		if (a < 0) goto out;
 		allowed += (size_t)a;
 		d = digest_step(d, (uint64_t)a);
@@ -106,7 +106,7 @@ int run_floor(const struct world *w, struct result *r)
 	t0 = bench_step(STEP_MANAGERS_OF);
 	for (size_t i = 0; i < w->nmq; i++) {
 		const struct mquestion *q = &w->mq[i];
-		int32_t m = ft_get(&mof, vnet_id(w, q->vnet), NULL, q->access);
+		int32_t m = ft_get(&mof, mq_res(w, i), NULL, q->access);
 		uint64_t ld = 0;
 		if (m < -1) goto out;
 		if (m >= 0) {

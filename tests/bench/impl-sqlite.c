@@ -816,7 +816,7 @@ static int phases(struct db *d, const struct world *w, struct result *r)
 	for (size_t i = 0; i < w->nq; i++) {
 		const struct question *q = &w->q[i];
 		int a;
-		if (can_manage(d, &a, w->mgr[q->mgr], vnet_id(w, q->vnet), q->access)) return -1;
+		if (can_manage(d, &a, w->mgr[q->mgr], q_res(w, i), q->access)) return -1;
 		allowed += (size_t)a;
 		dg = digest_step(dg, (uint64_t)a);
 	}
@@ -836,7 +836,7 @@ static int phases(struct db *d, const struct world *w, struct result *r)
 		const struct mquestion *q = &w->mq[i];
 		uint64_t ld;
 		size_t cnt;
-		if (managers_of(d, &ld, &cnt, vnet_id(w, q->vnet), q->access)) return -1;
+		if (managers_of(d, &ld, &cnt, mq_res(w, i), q->access)) return -1;
 		nonempty += cnt > 0;
 		dg = digest_step(dg, ld);
 	}

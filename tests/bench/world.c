@@ -26,6 +26,8 @@ const char *const impl_names[NIMPLS] = { "avnm", "sqlite", "floor" };
 
 int bench_cpu_clock;
 size_t bench_batch = DEFAULT_BATCH;
+int bench_ids_table;
+size_t bench_mixed;
 
 /* Wall time by default. On a shared machine, --cpu-time counts only the time
  * this (single-threaded) process ran, so that neighbours' load does not inflate
@@ -269,6 +271,20 @@ int world_init(struct world *w, unsigned scale, size_t nquestions, uint64_t seed
 	}
 	shuffle_mq(w->mq, w->nmq, &s);
 
+	/* the questions' own copies of their ids (struct world, qtext) */
+	if (!bench_ids_table) {
+		w->qtext = malloc((w->nq ? w->nq : 1) * VNET_STRIDE);
+		w->mqtext = malloc((w->nmq ? w->nmq : 1) * VNET_STRIDE);
+		if (!w->qtext || !w->mqtext) {
+			world_fini(w);
+			return -1;
+		}
+		for (size_t i = 0; i < w->nq; i++)
+			memcpy(w->qtext + i * VNET_STRIDE, vnet_id(w, w->q[i].vnet), VNET_STRIDE);
+		for (size_t i = 0; i < w->nmq; i++)
+			memcpy(w->mqtext + i * VNET_STRIDE, vnet_id(w, w->mq[i].vnet), VNET_STRIDE);
+	}
+
 	/* Conflict wave: pair k takes tenant k % S and the (k / S)-th manager sharing
 	 * an access with that tenant's holder. */
 	unsigned sharers[NMANAGERS][NMANAGERS], nsharers[NMANAGERS], minsh = NMANAGERS;
@@ -329,6 +345,8 @@ void world_fini(struct world *w)
 	free(w->conn_name);
 	free(w->q);
 	free(w->mq);
+	free(w->qtext);
+	free(w->mqtext);
 	free(w->conf);
 	memset(w, 0, sizeof *w);
 }
