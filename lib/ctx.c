@@ -54,13 +54,11 @@ int avnm_ctx_new(avnm_ctx **out, const avnm_options *opts)
 		mem_free(&m, ctx);
 		return AVNM_E_NO_MEMORY;
 	}
-	ctx->qstale = ctx->holdclock;
-	qcache_after_change(ctx, 0);
 	/* entry 0 of tchanged is no tenant's (struct qslot) */
 	ctx->captchanged = 64;
 	ctx->ntchanged = 1;
 	ctx->tchanged = mem_alloc(&m, ctx->captchanged * sizeof *ctx->tchanged);
-	if (!ctx->qc || !ctx->tchanged || pthread_mutex_init(&ctx->errlock, NULL) != 0) {
+	if (qcache_init(ctx) || !ctx->tchanged || pthread_mutex_init(&ctx->errlock, NULL) != 0) {
 		mem_free(&m, ctx->tchanged);
 		qcache_free(ctx);
 		pthread_rwlock_destroy(&ctx->lock);
@@ -224,6 +222,7 @@ static void drain_node(avnm_ctx *ctx, struct hnode *h)
 static void drain_tenant(avnm_ctx *ctx, struct hnode *h)
 {
 	struct tenant *t = CONTAINER(h, struct tenant, h);
+	mem_free(&ctx->mem, t->subs);
 	mem_free(&ctx->mem, t->name);
 	mem_free(&ctx->mem, t);
 }
@@ -354,6 +353,7 @@ void tx_begin(avnm_ctx *ctx)
 {
 	pthread_rwlock_wrlock(&ctx->lock);
 	ctx->nundo = ctx->nlater = ctx->nevents = ctx->ntouched = ctx->nmarks = 0;
+	ctx->nqfill = 0;
 }
 
 int arr_grow(avnm_ctx *ctx, void **arr, size_t *cap, size_t need, size_t elem)

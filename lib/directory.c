@@ -44,13 +44,6 @@ struct node *node_find_sub_any_case(avnm_ctx *ctx, const char *guid)
 	return h ? CONTAINER(h, struct node, h) : NULL;
 }
 
-uint64_t node_sub_hash(const char *guid)
-{
-	char k[2 + GUID_LEN];
-	sub_hkey(k, guid);
-	return hash_bytes(k, sizeof k);
-}
-
 struct node *node_find_sub(avnm_ctx *ctx, const char *guid)
 {
 	/* (a string of another length is no subscription's) */
@@ -174,7 +167,7 @@ static int node_new(avnm_ctx *ctx, struct node **out, struct tenant *t, enum nod
 	}
 	if (parent) TRY(tx_dl_append(ctx, &parent->children, &n->sibling));
 	if (parent) TRY(tx_mark(ctx, REC_NODE, n, &n->mark));
-	if (kind == NODE_SUB) qcache_sub_new(ctx, n);
+	if (kind == NODE_SUB) TRY(qcache_sub_new(ctx, n));
 	*out = n;
 	return 0;
 }

@@ -184,6 +184,7 @@ enum node_kind { NODE_MG = 1, NODE_SUB = 2 };
 
 #define FLAT_CAP 4
 #define FLAT_OVER 0xff
+#define QFILL_MAX 32  /* tenants a change may leave with their slots' copies filled */
 
 struct manager;
 struct sconn;
@@ -202,6 +203,9 @@ struct tenant {
 	 * holdings or of the hierarchy in the tenant (or at its undo); the nodes' flat
 	 * caches and the question slots found valid before it are stale. */
 	uint32_t tix;
+	/* its subscriptions (whose slots a change of the tenant fills, qcache.c) */
+	struct node **subs;
+	size_t nsubs, capsubs;
 	struct hnode h;          /* ctx->tenants: lower GUID */
 	char id[GUID_LEN + 1];
 	char *name;
@@ -232,6 +236,7 @@ struct node {
 	struct holding *holders;
 	char *hkey;
 	unsigned char mark;
+	uint32_t qix;            /* subscriptions: its slot, ctx->qc[qix] (qcache.c) */
 	/* The flat cache: every manager holding this node or one above it, highest first,
 	 * each once (the order of R3.4), which a question reads instead of walking the
 	 * chain; nflat of them, or FLAT_OVER (more than FLAT_CAP: walk the chain).
@@ -455,9 +460,13 @@ struct avnm_ctx {
 	 * tenant's and stays 0 */
 	uint64_t *tchanged;
 	size_t ntchanged, captchanged;
-	uint64_t qstale;         /* holdclock when every question slot was made stale */
-	struct qslot *qc;        /* the question cache: qmask + 1 slots, in qc_block */
-	size_t qmask;
+	uint64_t qstale;         /* holdclock when every slot's copy was made stale */
+	/* tenants whose holdings or hierarchy the change in progress changed, their
+	 * subscriptions' copies filled at its end; QFILL_MAX + 1: more than that, none */
+	struct tenant *qfill[QFILL_MAX];
+	unsigned nqfill;
+	struct qslot *qc;        /* the subscriptions by GUID: qmask + 1 slots, in qc_block */
+	size_t qmask, nsubs;     /* (nsubs: slots used) */
 	void *qc_block;
 
 	struct htab tenants, nodes, mg_names, vnets, tags, managers, pairs_s, pairs_h, hubs,
@@ -546,8 +555,6 @@ struct node *node_find_mg(avnm_ctx *ctx, struct tenant *t, const char *mgid_lowe
 struct node *node_find_sub(avnm_ctx *ctx, const char *guid);
 /* The subscription whose GUID is the 36 bytes at guid, in any letter case. */
 struct node *node_find_sub_any_case(avnm_ctx *ctx, const char *guid);
-/* The hash of that subscription's key in ctx->nodes (for htab_head: a hint). */
-uint64_t node_sub_hash(const char *guid);
 /* A resource id (any kind) to the node that places it (R2.6) and its parsed parts.
  * *node NULL: an unknown subscription. Ambiguous groups without tenant: error. */
 int resolve_resource(avnm_ctx *ctx, struct idparts *p, struct node **node, const char *id,
@@ -577,6 +584,9 @@ int covered_by(const avnm_ctx *ctx, const struct node *n, const struct manager *
  * many, or FLAT_OVER when more than FLAT_CAP (then walk the chain). From n's flat
  * cache, filled first if stale. */
 unsigned flat_of(const avnm_ctx *ctx, const struct node *n, struct manager *out[FLAT_CAP]);
+/* The managers of holdings h added to the k in out (a flat list: the parent's) that are
+ * not there yet, in order: how many then, or FLAT_OVER (k FLAT_OVER stays so). */
+unsigned flat_add(struct manager *out[FLAT_CAP], unsigned k, const struct holding *h);
 /* flat_of's answer, kept: k managers in m, or FLAT_OVER (walk the chain). */
 struct flatlist {
 	unsigned k;
@@ -585,28 +595,29 @@ struct flatlist {
 /* covered_by with n's flat list at hand (fl from flat_of or a question slot). */
 int covered_by_flat(const struct node *n, const struct flatlist *fl, const struct manager *m);
 
-/* ---- the question cache (qcache.c) -----------------------------------------------
- * What a question about a network needs of its subscription, the node and its flat
- * holder list, in one cache line found from the GUID in the network's id: a question
- * that finds its slot filled reads neither the table of nodes nor the node. A slot is
- * a copy, good while nothing it copies changed since it was filled: gen, the holdclock
- * then, is not below its tenant's last change (ctx->tchanged[tix], a small dense array
- * that stays in the cache where the tenants would not) nor below ctx->qstale (moved on
- * when a change is undone). A change elsewhere leaves a slot good. A new subscription
- * empties its own slot (which may say "unknown"). Writers touch no other slot:
- * readers fill them, under the shared lock; a per-slot sequence count (a seqlock) keeps
- * a reader from taking a slot that another reader is filling. Direct-mapped: two subscriptions sharing a slot take
- * turns in it. */
+/* ---- the table of subscriptions by GUID (qcache.c) ---------------------------------
+ * Every registered subscription has a slot, found from the GUID in a network's id
+ * alone (open addressing, linear probing, at most half the slots used: a question
+ * about an unknown subscription ends at an empty slot), with its node and a copy of
+ * what a question needs of it, its flat holder list: a question that finds the copy
+ * good reads neither the table of nodes nor the node. The copy is good while nothing
+ * it copies changed since it was filled: gen, the holdclock then, is not below its
+ * tenant's last change (ctx->tchanged[tix], a small dense array that stays in the
+ * cache where the tenants would not) nor below ctx->qstale (moved on when a change is
+ * undone); a change in another tenant leaves it good. The GUID and the node are
+ * written under the write lock only (a new subscription, or its undo); the copy is
+ * filled by readers too, under the shared lock, and a per-slot sequence count (a
+ * seqlock) keeps a reader from taking a copy that another reader is filling. */
 #define QSLOT_FLAT 3             /* managers a slot holds */
 #define QSLOT_NODE 0xfeu         /* nflat: more than that, ask the node (flat_of) */
 #define QSLOT_ALIGN 64
-#define QSLOT_TIX_MAX 0xffffffu  /* tenants past it are never in a slot */
+#define QSLOT_TIX_MAX 0xffffffu  /* tenants past it never have a good copy */
 struct qslot {
-	_Atomic uint32_t seq;        /* odd while a reader fills it */
+	_Atomic uint32_t seq;        /* odd while a reader fills the copy */
 	_Atomic uint32_t meta;       /* managers in flat (or QSLOT_NODE) | the tenant's tix << 8 */
-	_Atomic uint64_t gen;        /* ctx->holdclock when filled; 0: never */
+	_Atomic uint64_t gen;        /* ctx->holdclock when the copy was filled; 0: never */
 	_Atomic uint64_t g[2];       /* the subscription's GUID (guid_bits) */
-	_Atomic(struct node *) node;
+	_Atomic(struct node *) node; /* NULL: an empty slot */
 	_Atomic(struct manager *) flat[QSLOT_FLAT];
 };
 static inline uint64_t tenant_changed(const avnm_ctx *ctx, const struct tenant *t)
@@ -617,23 +628,35 @@ static inline uint64_t tenant_changed(const avnm_ctx *ctx, const struct tenant *
  * they are): equal for two well-formed GUIDs exactly when they are the same GUID in
  * any letter case. */
 void guid_bits(const char *g, uint64_t out[2]);
+/* Where the slot of subscription g is, or its run starts (qslot_find). */
 struct qslot *qslot_of(const avnm_ctx *ctx, const uint64_t g[2]);
-/* 1 and *node, *fl when q holds subscription g as of now; else 0. */
-int qslot_read(const avnm_ctx *ctx, struct qslot *q, const uint64_t g[2], struct node **node,
-               struct flatlist *fl);
-/* 1 when q seems to hold subscription g as of now: a hint, read without the seqlock
- * (qslot_read is the answer). */
-int qslot_peek(const avnm_ctx *ctx, const struct qslot *q, const uint64_t g[2]);
-/* Put subscription g (node, its flat list fl) in q, unless another reader is at it. */
-void qslot_fill(const avnm_ctx *ctx, struct qslot *q, const uint64_t g[2], struct node *node,
-                const struct flatlist *fl);
+/* The slot of subscription g in the run from home (qslot_of), or NULL: not registered. */
+struct qslot *qslot_find(const avnm_ctx *ctx, struct qslot *home, const uint64_t g[2]);
+/* The same within the first two slots of the run, else NULL (a hint). */
+struct qslot *qslot_near(const avnm_ctx *ctx, struct qslot *home, const uint64_t g[2]);
+/* 1 and *fl when q's copy is good as of now; else 0. */
+int qslot_read(const avnm_ctx *ctx, struct qslot *q, struct flatlist *fl);
+/* 1 when q's copy seems good: a hint, read without the seqlock (qslot_read is the
+ * answer). */
+int qslot_peek(const avnm_ctx *ctx, const struct qslot *q);
+/* Copy fl (the flat list of q's node, as of now) into q, unless another reader is at it. */
+void qslot_fill(const avnm_ctx *ctx, struct qslot *q, const struct flatlist *fl);
+/* Under the write lock: subscription g's slot goes (undoing its creation: a
+ * subscription is never deleted otherwise). */
+void qslot_remove(avnm_ctx *ctx, const uint64_t g[2]);
+/* The table made, empty, for avnm_ctx_new: 0 or -1 (no memory). */
+int qcache_init(avnm_ctx *ctx);
 /* Under the write lock: t gets its entry in ctx->tchanged, changed now. */
 int qcache_tenant_new(avnm_ctx *ctx, struct tenant *t);
-/* Under the write lock: subscription n is new (its slot may say it is unknown). */
-void qcache_sub_new(avnm_ctx *ctx, const struct node *n);
-/* Under the write lock, at the end of a change, committed (undone 0) or undone (every
- * slot is stale then): the cache is sized to the table of nodes (made, at the first
- * call, from avnm_ctx_new). */
+/* Under the write lock: subscription n is new; its slot goes again when the change is
+ * undone. 0 or NO_MEMORY (set). */
+int qcache_sub_new(avnm_ctx *ctx, struct node *n);
+/* Under the write lock: a change of holdings or of the hierarchy in t (after which the
+ * copies of its subscriptions are filled, qcache_after_change). */
+void qcache_tenant_changed(avnm_ctx *ctx, struct tenant *t);
+/* Under the write lock, at the end of a change, committed (undone 0: the copies of the
+ * subscriptions of the tenants it changed are filled anew, for the questions that
+ * follow) or undone (every copy is stale). */
 void qcache_after_change(avnm_ctx *ctx, int undone);
 void qcache_free(avnm_ctx *ctx);
 

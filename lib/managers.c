@@ -20,6 +20,18 @@ const struct holding *held_by(const struct node *n, const struct manager *m)
 
 /* ---- the flat holder cache of a node (struct node, flat) ---------------------- */
 
+unsigned flat_add(struct manager *out[FLAT_CAP], unsigned k, const struct holding *h)
+{
+	for (; h && k != FLAT_OVER; h = h->next) {
+		unsigned j = 0;
+		while (j < k && out[j] != h->mgr) j++;
+		if (j < k) continue;
+		k = k == FLAT_CAP ? FLAT_OVER : k;
+		if (k != FLAT_OVER) out[k++] = h->mgr;
+	}
+	return k;
+}
+
 unsigned flat_of(const avnm_ctx *ctx, const struct node *n, struct manager *out[FLAT_CAP])
 {
 	/* the cache is mutable state of a node that is otherwise only read here */
@@ -34,14 +46,7 @@ unsigned flat_of(const avnm_ctx *ctx, const struct node *n, struct manager *out[
 	} else {
 		/* the parent's managers (from its cache, filled first if need be: the siblings
 		 * of n then find it ready), then n's own, each once */
-		k = n->parent ? flat_of(ctx, n->parent, out) : 0;
-		for (const struct holding *h = n->holders; h && k != FLAT_OVER; h = h->next) {
-			unsigned j = 0;
-			while (j < k && out[j] != h->mgr) j++;
-			if (j < k) continue;
-			k = k == FLAT_CAP ? FLAT_OVER : k;
-			if (k != FLAT_OVER) out[k++] = h->mgr;
-		}
+		k = flat_add(out, n->parent ? flat_of(ctx, n->parent, out) : 0, n->holders);
 		for (unsigned i = 0; k != FLAT_OVER && i < k; i++)
 			atomic_store_explicit(&c->flat[i], out[i], memory_order_relaxed);
 		atomic_store_explicit(&c->nflat, (unsigned char)k, memory_order_relaxed);
@@ -61,6 +66,7 @@ int holdings_changed(avnm_ctx *ctx, struct tenant *t)
 {
 	TRY(tx_log(ctx, undo_holdings, t, NULL));
 	ctx->tchanged[t->tix] = ++ctx->holdclock;
+	qcache_tenant_changed(ctx, t);
 	return 0;
 }
 

@@ -1,11 +1,12 @@
-/* The question cache (struct qslot): what a question about a network needs of its
- * subscription (the node and its flat holder list), one cache line a subscription,
- * found from the subscription's GUID alone. docs/performance.md tells why. */
+/* The table of subscriptions by GUID (struct qslot): every registered subscription's
+ * node, and what a question about a network needs of it (its flat holder list), one
+ * cache line a subscription, found from the subscription's GUID alone.
+ * docs/performance.md tells why. */
 #include <string.h>
 
 #include "internal.h"
 
-#define QCACHE_MIN 64 /* slots */
+#define QCACHE_MIN 64 /* slots; at most half of them used */
 
 /* The 32 hex digits of 8 bytes' worth: each byte's digit value, the eight packed into
  * 32 bits. A hex digit's value is its low four bits, plus 9 for a letter (bit 6 set),
@@ -56,49 +57,85 @@ struct qslot *qslot_of(const avnm_ctx *ctx, const uint64_t g[2])
 	return &ctx->qc[mix64(g[0] ^ mix64(g[1])) & ctx->qmask];
 }
 
-/* A slot's fields say it holds subscription g, filled after the last change of what it
- * copies. */
-static int holds(const avnm_ctx *ctx, uint64_t gen, uint32_t meta, uint64_t g0, uint64_t g1,
-                 const uint64_t g[2])
+static struct qslot *next_slot(const avnm_ctx *ctx, struct qslot *q)
 {
-	return g0 == g[0] && g1 == g[1] && gen >= ctx->qstale && gen >= ctx->tchanged[meta >> 8];
+	return q == &ctx->qc[ctx->qmask] ? ctx->qc : q + 1;
 }
 
-int qslot_read(const avnm_ctx *ctx, struct qslot *q, const uint64_t g[2], struct node **node,
-               struct flatlist *fl)
+/* The slot's subscription (written under the write lock only: stable for a reader). */
+static struct node *slot_node(const struct qslot *q)
+{
+	return atomic_load_explicit(&q->node, memory_order_relaxed);
+}
+
+static int slot_is(const struct qslot *q, const uint64_t g[2])
+{
+	return atomic_load_explicit(&q->g[0], memory_order_relaxed) == g[0] &&
+	       atomic_load_explicit(&q->g[1], memory_order_relaxed) == g[1];
+}
+
+struct qslot *qslot_find(const avnm_ctx *ctx, struct qslot *home, const uint64_t g[2])
+{
+	/* linear probing, at most half the slots used: an empty slot ends the run */
+	for (struct qslot *q = home;; q = next_slot(ctx, q)) {
+		if (!slot_node(q)) return NULL;
+		if (slot_is(q, g)) return q;
+	}
+}
+
+struct qslot *qslot_near(const avnm_ctx *ctx, struct qslot *home, const uint64_t g[2])
+{
+	struct qslot *q = home;
+	for (int i = 0; i < 2 && slot_node(q); i++, q = next_slot(ctx, q))
+		if (slot_is(q, g)) return q;
+	return NULL;
+}
+
+/* The answer's fields were filled after the last change of what they copy. */
+static int answer_good(const avnm_ctx *ctx, uint64_t gen, uint32_t meta)
+{
+	return gen >= ctx->qstale && gen >= ctx->tchanged[meta >> 8];
+}
+
+int qslot_read(const avnm_ctx *ctx, struct qslot *q, struct flatlist *fl)
 {
 	/* a seqlock: an odd count is a fill in progress, a changed one a fill meanwhile */
 	uint32_t s = atomic_load_explicit(&q->seq, memory_order_acquire);
 	if (s & 1) return 0;
 	uint64_t gen = atomic_load_explicit(&q->gen, memory_order_relaxed);
-	uint64_t g0 = atomic_load_explicit(&q->g[0], memory_order_relaxed);
-	uint64_t g1 = atomic_load_explicit(&q->g[1], memory_order_relaxed);
-	struct node *n = atomic_load_explicit(&q->node, memory_order_relaxed);
 	uint32_t meta = atomic_load_explicit(&q->meta, memory_order_relaxed);
 	for (unsigned i = 0; i < QSLOT_FLAT; i++)
 		fl->m[i] = atomic_load_explicit(&q->flat[i], memory_order_relaxed);
 	atomic_thread_fence(memory_order_acquire);
 	if (atomic_load_explicit(&q->seq, memory_order_relaxed) != s) return 0;
-	if (!holds(ctx, gen, meta, g0, g1, g)) return 0;
-	*node = n;
+	if (!answer_good(ctx, gen, meta)) return 0;
 	fl->k = meta & 0xff;
 	return 1;
 }
 
-int qslot_peek(const avnm_ctx *ctx, const struct qslot *q, const uint64_t g[2])
+int qslot_peek(const avnm_ctx *ctx, const struct qslot *q)
 {
-	/* (relaxed loads of a slot that may be being filled: a torn tix is still below
+	/* (relaxed loads of a slot that may be being filled: any tix read is below
 	 * ctx->ntchanged, since no slot ever held a larger one) */
-	return holds(ctx, atomic_load_explicit(&q->gen, memory_order_relaxed),
-	             atomic_load_explicit(&q->meta, memory_order_relaxed),
-	             atomic_load_explicit(&q->g[0], memory_order_relaxed),
-	             atomic_load_explicit(&q->g[1], memory_order_relaxed), g);
+	return answer_good(ctx, atomic_load_explicit(&q->gen, memory_order_relaxed),
+	                   atomic_load_explicit(&q->meta, memory_order_relaxed));
 }
 
-void qslot_fill(const avnm_ctx *ctx, struct qslot *q, const uint64_t g[2], struct node *node,
-                const struct flatlist *fl)
+/* The copy's fields, fl with tenant index tix (no reader may be filling it). */
+static void copy_set(const avnm_ctx *ctx, struct qslot *q, uint32_t tix, const struct flatlist *fl)
 {
-	uint32_t tix = node ? node->tenant->tix : 0;
+	atomic_store_explicit(&q->gen, ctx->holdclock, memory_order_relaxed);
+	/* more managers than a slot holds: the slot sends the question to the node */
+	unsigned k = fl->k <= QSLOT_FLAT ? fl->k : QSLOT_NODE;
+	atomic_store_explicit(&q->meta, k | tix << 8, memory_order_relaxed);
+	for (unsigned i = 0; i < QSLOT_FLAT; i++)
+		atomic_store_explicit(&q->flat[i], i < fl->k && k != QSLOT_NODE ? fl->m[i] : NULL,
+		                      memory_order_relaxed);
+}
+
+void qslot_fill(const avnm_ctx *ctx, struct qslot *q, const struct flatlist *fl)
+{
+	uint32_t tix = slot_node(q)->tenant->tix;
 	if (tix > QSLOT_TIX_MAX) return;
 	uint32_t s = atomic_load_explicit(&q->seq, memory_order_relaxed);
 	/* another reader filling it: leave it to that one */
@@ -106,16 +143,7 @@ void qslot_fill(const avnm_ctx *ctx, struct qslot *q, const uint64_t g[2], struc
 	                                                        memory_order_relaxed))
 		return;
 	atomic_thread_fence(memory_order_release);
-	atomic_store_explicit(&q->gen, ctx->holdclock, memory_order_relaxed);
-	atomic_store_explicit(&q->g[0], g[0], memory_order_relaxed);
-	atomic_store_explicit(&q->g[1], g[1], memory_order_relaxed);
-	atomic_store_explicit(&q->node, node, memory_order_relaxed);
-	/* more managers than a slot holds: the slot sends the question to the node */
-	unsigned k = fl->k <= QSLOT_FLAT ? fl->k : QSLOT_NODE;
-	atomic_store_explicit(&q->meta, k | tix << 8, memory_order_relaxed);
-	for (unsigned i = 0; i < QSLOT_FLAT; i++)
-		atomic_store_explicit(&q->flat[i], i < fl->k && k != QSLOT_NODE ? fl->m[i] : NULL,
-		                      memory_order_relaxed);
+	copy_set(ctx, q, tix, fl);
 	atomic_store_explicit(&q->seq, s + 2, memory_order_release);
 }
 
@@ -123,42 +151,206 @@ int qcache_tenant_new(avnm_ctx *ctx, struct tenant *t)
 {
 	size_t ix = ctx->ntchanged;
 	TRY(arr_grow(ctx, (void **)&ctx->tchanged, &ctx->captchanged, ix + 1, sizeof *ctx->tchanged));
-	/* an index no slot can hold makes its slots never good, which is only slower */
+	/* an index no slot can hold makes its slots' answers never good, which is only
+	 * slower */
 	t->tix = ix <= UINT32_MAX ? (uint32_t)ix : UINT32_MAX;
 	ctx->tchanged[ix] = ctx->holdclock;
 	ctx->ntchanged = ix + 1;
 	return 0;
 }
 
-void qcache_sub_new(avnm_ctx *ctx, const struct node *n)
+/* ---- under the write lock: the subscriptions in and out of the table ---------------- */
+
+static void sub_bits(const struct node *n, uint64_t g[2])
 {
 	/* (its key in ctx->nodes is "s/<guid>") */
-	uint64_t g[2];
 	guid_bits(n->hkey + 2, g);
-	atomic_store_explicit(&qslot_of(ctx, g)->gen, 0, memory_order_relaxed);
+}
+
+/* Copy slot from to the empty slot to of table tab, fields and all (no reader runs). */
+static void slot_move(struct qslot *tab, struct qslot *to, const struct qslot *from)
+{
+	memcpy((void *)to, (const void *)from, sizeof *to);
+	slot_node(to)->qix = (uint32_t)(to - tab);
+}
+
+/* Put n in the empty slot of a table of mask + 1 slots that its run reaches. */
+static struct qslot *slot_put(struct qslot *tab, size_t mask, const uint64_t g[2])
+{
+	size_t i = mix64(g[0] ^ mix64(g[1])) & mask;
+	while (atomic_load_explicit(&tab[i].node, memory_order_relaxed)) i = (i + 1) & mask;
+	return &tab[i];
+}
+
+/* A table of want slots, the subscriptions of the old one in it; -1 when it cannot be
+ * allocated (the old one stays). */
+static int table_make(avnm_ctx *ctx, size_t want)
+{
+	void *blk = mem_alloc(&ctx->mem, want * sizeof(struct qslot) + QSLOT_ALIGN);
+	if (!blk) return -1;
+	uintptr_t a = ((uintptr_t)blk + QSLOT_ALIGN - 1) & ~(uintptr_t)(QSLOT_ALIGN - 1);
+	struct qslot *tab = (struct qslot *)a;
+	for (size_t i = 0; ctx->qc && i <= ctx->qmask; i++) {
+		const struct qslot *q = &ctx->qc[i];
+		if (!slot_node(q)) continue;
+		uint64_t g[2] = { atomic_load_explicit(&q->g[0], memory_order_relaxed),
+		                  atomic_load_explicit(&q->g[1], memory_order_relaxed) };
+		slot_move(tab, slot_put(tab, want - 1, g), q);
+	}
+	mem_free(&ctx->mem, ctx->qc_block);
+	ctx->qc_block = blk;
+	ctx->qc = tab;
+	ctx->qmask = want - 1;
+	return 0;
+}
+
+int qcache_init(avnm_ctx *ctx)
+{
+	ctx->qstale = ctx->holdclock;
+	return table_make(ctx, QCACHE_MIN);
+}
+
+void qslot_remove(avnm_ctx *ctx, const uint64_t g[2])
+{
+	struct qslot *hole = qslot_find(ctx, qslot_of(ctx, g), g);
+	if (!hole) return;
+	ctx->nsubs--;
+	/* the slots after it in its run move back (Knuth's algorithm R): each whose run
+	 * starts outside (hole, q], cyclically, fills the hole and leaves one */
+	for (struct qslot *q = next_slot(ctx, hole); slot_node(q); q = next_slot(ctx, q)) {
+		uint64_t h[2] = { atomic_load_explicit(&q->g[0], memory_order_relaxed),
+		                  atomic_load_explicit(&q->g[1], memory_order_relaxed) };
+		size_t home = (size_t)(qslot_of(ctx, h) - ctx->qc), hi = (size_t)(hole - ctx->qc),
+		       qi = (size_t)(q - ctx->qc);
+		int between = hi <= qi ? (home > hi && home <= qi) : (home > hi || home <= qi);
+		if (between) continue;
+		slot_move(ctx->qc, hole, q);
+		hole = q;
+	}
+	memset((void *)hole, 0, sizeof *hole);
+}
+
+/* The undo of qcache_sub_new: subscription node leaves its tenant's list (the last one
+ * added; none left, the list goes, for a tenant the change made that goes too) and the
+ * table. */
+static void undo_sub(avnm_ctx *ctx, void *node, void *unused)
+{
+	(void)unused;
+	struct tenant *t = ((struct node *)node)->tenant;
+	if (--t->nsubs == 0) {
+		mem_free(&ctx->mem, t->subs);
+		t->subs = NULL;
+		t->capsubs = 0;
+	}
+	uint64_t g[2];
+	sub_bits(node, g);
+	qslot_remove(ctx, g);
+}
+
+int qcache_sub_new(avnm_ctx *ctx, struct node *n)
+{
+	struct tenant *t = n->tenant;
+	/* at most half the slots used: probe runs stay short and end */
+	if (2 * (ctx->nsubs + 1) > ctx->qmask + 1) {
+		/* (a slot's index is 32 bits: struct node, qix) */
+		if (ctx->qmask + 1 > (size_t)UINT32_MAX / 2)
+			return set_error(ctx, AVNM_E_LIMIT, "more than %zu subscriptions", ctx->nsubs);
+		if (table_make(ctx, 2 * (ctx->qmask + 1)))
+			return set_error(ctx, AVNM_E_NO_MEMORY, "out of memory");
+	}
+	if (t->nsubs == t->capsubs) {
+		/* grown by half (most tenants have a few subscriptions: little left unused) */
+		size_t cap = t->capsubs < 4 ? 4 : t->capsubs + t->capsubs / 2;
+		struct node **a = mem_alloc(&ctx->mem, cap * sizeof *a);
+		if (!a) return set_error(ctx, AVNM_E_NO_MEMORY, "out of memory");
+		if (t->nsubs) memcpy(a, t->subs, t->nsubs * sizeof *a);
+		mem_free(&ctx->mem, t->subs);
+		t->subs = a;
+		t->capsubs = cap;
+	}
+	int rc = tx_log(ctx, undo_sub, n, NULL);
+	if (rc) {
+		if (!t->nsubs) { /* as undo_sub leaves it */
+			mem_free(&ctx->mem, t->subs);
+			t->subs = NULL;
+			t->capsubs = 0;
+		}
+		return rc;
+	}
+	t->subs[t->nsubs++] = n;
+	uint64_t g[2];
+	sub_bits(n, g);
+	struct qslot *q = slot_put(ctx->qc, ctx->qmask, g);
+	atomic_store_explicit(&q->g[0], g[0], memory_order_relaxed);
+	atomic_store_explicit(&q->g[1], g[1], memory_order_relaxed);
+	atomic_store_explicit(&q->gen, 0, memory_order_relaxed);
+	atomic_store_explicit(&q->node, n, memory_order_relaxed);
+	n->qix = (uint32_t)(q - ctx->qc);
+	ctx->nsubs++;
+	return 0;
+}
+
+/* Subscriptions of a tenant whose copies a change fills, at most (those of a larger
+ * tenant are filled by their first question), and how many at once: each batch's nodes,
+ * then its slots, are asked for before any is read, so their misses overlap. */
+#define QFILL_SUBS 256
+#define QFILL_BATCH 16
+
+void qcache_tenant_changed(avnm_ctx *ctx, struct tenant *t)
+{
+	unsigned i = 0;
+	while (i < ctx->nqfill && i < QFILL_MAX && ctx->qfill[i] != t) i++;
+	if (i == ctx->nqfill && i < QFILL_MAX) {
+		ctx->qfill[ctx->nqfill++] = t;
+		/* the nodes of its first subscriptions are asked for now, the rest of the
+		 * change runs while they come (qcache_after_change reads them) */
+		for (size_t j = 0; j < t->nsubs && j < QFILL_BATCH; j++) PREFETCH(&t->subs[j]->qix);
+	} else if (i == QFILL_MAX) {
+		ctx->nqfill = QFILL_MAX + 1;
+	}
+}
+
+static void fill_tenant(avnm_ctx *ctx, const struct tenant *t)
+{
+	if (t->tix > QSLOT_TIX_MAX) return;
+	const struct node *parent = NULL;
+	struct flatlist pfl;
+	pfl.k = FLAT_OVER + 1; /* (no parent's list yet) */
+	for (size_t at = 0; at < t->nsubs; at += QFILL_BATCH) {
+		size_t k = t->nsubs - at < QFILL_BATCH ? t->nsubs - at : QFILL_BATCH;
+		struct node *const *subs = t->subs + at;
+		for (size_t i = 0; i < k; i++) {
+			PREFETCH(&subs[i]->tenant);
+			PREFETCH(&subs[i]->flatgen);
+		}
+		for (size_t i = 0; i < k; i++) PREFETCH(&ctx->qc[subs[i]->qix]);
+		for (size_t i = 0; i < k; i++) {
+			/* flat_of's list, from the parent's (siblings share it) and the
+			 * subscription's own holders; the node's own cache is left to flat_of */
+			const struct node *n = subs[i];
+			if (n->parent != parent || pfl.k == FLAT_OVER + 1) {
+				parent = n->parent;
+				pfl.k = parent ? flat_of(ctx, parent, pfl.m) : 0;
+			}
+			struct flatlist fl = pfl;
+			fl.k = flat_add(fl.m, fl.k, n->holders);
+			/* (under the write lock: no reader fills it meanwhile) */
+			copy_set(ctx, &ctx->qc[n->qix], t->tix, &fl);
+		}
+	}
 }
 
 void qcache_after_change(avnm_ctx *ctx, int undone)
 {
-	/* an undone change may have made and freed nodes, and questions asked inside it
-	 * filled slots: every slot is stale */
-	if (undone) ctx->qstale = ++ctx->holdclock;
-	/* a slot for every node (subscriptions are most of them), a power of two: made
-	 * anew (empty) when the nodes outgrow it or shrink below an eighth of it; a failed
-	 * allocation keeps the old one, which is only slower */
-	size_t have = ctx->qmask + 1, n = ctx->nodes.n;
-	if (!ctx->qc || n > have || (have != QCACHE_MIN && n < have / 8)) {
-		size_t want = QCACHE_MIN;
-		while (want < n) want <<= 1;
-		void *blk = mem_alloc(&ctx->mem, want * sizeof(struct qslot) + QSLOT_ALIGN);
-		if (blk) {
-			mem_free(&ctx->mem, ctx->qc_block);
-			ctx->qc_block = blk;
-			uintptr_t a = ((uintptr_t)blk + QSLOT_ALIGN - 1) & ~(uintptr_t)(QSLOT_ALIGN - 1);
-			ctx->qc = (struct qslot *)a;
-			ctx->qmask = want - 1;
-		}
+	if (undone) {
+		/* an undone change may have changed what copies copy, and questions asked
+		 * inside it filled copies: every copy is stale */
+		ctx->qstale = ++ctx->holdclock;
+	} else if (ctx->nqfill <= QFILL_MAX) {
+		for (unsigned i = 0; i < ctx->nqfill; i++)
+			if (ctx->qfill[i]->nsubs <= QFILL_SUBS) fill_tenant(ctx, ctx->qfill[i]);
 	}
+	ctx->nqfill = 0;
 }
 
 void qcache_free(avnm_ctx *ctx)

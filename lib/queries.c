@@ -32,15 +32,14 @@ struct ahead {
 	const char *res;
 	size_t len;             /* strnlen(res, ID_MAX + 1) */
 	uint64_t g[2];          /* the GUID's bits at res + VNET_SUB_AT */
-	struct qslot *q;        /* its slot; NULL: not a network id of the fast path */
-	int walk;               /* 0: nothing more to ask for */
-	uint64_t hash;          /* the subscription's key in ctx->nodes */
-	const struct hnode *h;
+	struct qslot *q;        /* where its slot's run starts; NULL: not a network id of
+	                         * the fast path */
+	const struct node *n;   /* its node, when its slot's copy is stale; else NULL */
 };
 
 /* What place computes from the id res alone: its length *len and, when it is long enough
- * to be a network id, its GUID's bits g and its slot *q, which is asked for. Returns 1
- * then, else 0 (g and *q left as they were). */
+ * to be a network id, its GUID's bits g and where its slot's run starts, *q, which is
+ * asked for with the slot after it. Returns 1 then, else 0 (g and *q left as they were). */
 static int id_slot(const avnm_ctx *ctx, const char *res, size_t *len, uint64_t g[2],
                    struct qslot **q)
 {
@@ -49,17 +48,19 @@ static int id_slot(const avnm_ctx *ctx, const char *res, size_t *len, uint64_t g
 	guid_bits(res + VNET_SUB_AT, g);
 	*q = qslot_of(ctx, g);
 	PREFETCH(*q);
+	PREFETCH(*q + 1); /* (past the end: a prefetch never faults) */
 	return 1;
 }
 
 /* The node placing res (R2.6), and when it is found (not NULL) its flat holder list
  * (flat_of) in *fl. When no reason needs the id as the caller named it (fast), a
  * well-formed network id is placed by the subscription in it, registered or not, after
- * a check of its form only (vnet_id_sub): neither the parser nor the table of networks
- * is touched, and when the question cache holds the subscription, neither is the table
- * of nodes nor the node. Else a registered network by its id without parsing it (*v
- * set), else through the parser (rp filled, *v NULL). *node NULL: an unknown
- * subscription. pre (NULL for a question asked alone): res walked ahead. */
+ * a check of its form only (vnet_id_sub), through the table of subscriptions by GUID:
+ * neither the parser nor the tables of networks and nodes are touched, and when the
+ * subscription's slot has a good copy of its flat list, neither is the node. Else a
+ * registered network by its id without parsing it (*v set), else through the parser
+ * (rp filled, *v NULL). *node NULL: an unknown subscription. pre (NULL for a question
+ * asked alone): res walked ahead. */
 static int place(avnm_ctx *ctx, struct node **node, struct flatlist *fl, const struct vnet **v,
                  struct idparts *rp, const char *res, const char *tenant, int fast,
                  const struct ahead *pre)
@@ -81,13 +82,16 @@ static int place(avnm_ctx *ctx, struct node **node, struct flatlist *fl, const s
 		}
 		if (n > VNET_SUB_AT + GUID_LEN) {
 			if (vnet_id_sub(res, n)) {
-				if (qslot_read(ctx, q, g, node, fl)) {
-					if (*node && fl->k == QSLOT_NODE) fl->k = flat_of(ctx, *node, fl->m);
-					return 0;
+				q = qslot_find(ctx, q, g);
+				*node = q ? atomic_load_explicit(&q->node, memory_order_relaxed) : NULL;
+				if (!q) {
+					fl->k = 0;
+				} else if (!qslot_read(ctx, q, fl)) {
+					fl->k = flat_of(ctx, *node, fl->m);
+					qslot_fill(ctx, q, fl);
+				} else if (fl->k == QSLOT_NODE) {
+					fl->k = flat_of(ctx, *node, fl->m);
 				}
-				*node = node_find_sub_any_case(ctx, res + VNET_SUB_AT);
-				fl->k = *node ? flat_of(ctx, *node, fl->m) : 0;
-				qslot_fill(ctx, q, g, *node, fl);
 				return 0;
 			}
 		}
@@ -330,20 +334,20 @@ int avnm_manager_cross_tenant_scopes(avnm_list **out, avnm_ctx *ctx, const char 
 /* ---- many questions at once (avnm_can_manage_many, avnm_managers_of_many) ----------
  *
  * At scale a question about a network reads a few cache lines that nothing has read
- * lately, each found from the one before: the id, its subscription's question slot,
- * and when the slot misses, the bucket of the table of nodes, the subscription's node
- * and its parent. One question at a time, each waits for its memory in turn. Asked
- * together, the questions after i are walked ahead while i is answered: step k of
- * question i + (AHEAD_STEPS - k) * AHEAD_LAG reads what its step k - 1 asked for
- * AHEAD_LAG questions earlier, and asks for what step k + 1 will read, so the waits of
- * a dozen questions overlap. Besides what place computes from the id alone (its length,
- * its GUID's bits, its slot's address), which the answer takes over, the steps only ask
+ * lately, each found from the one before: the id, its subscription's slot, and when the
+ * slot's copy is stale, the subscription's node, its tenant and its parent. One
+ * question at a time, each waits for its memory in turn. Asked together, the questions
+ * after i are walked ahead while i is answered: step k of question
+ * i + (AHEAD_STEPS - k) * AHEAD_LAG reads what its step k - 1 asked for AHEAD_LAG
+ * questions earlier, and asks for what step k + 1 will read, so the waits of a dozen
+ * questions overlap. Besides what place computes from the id alone (its length, its
+ * GUID's bits, its slot's address), which the answer takes over, the steps only ask
  * (a prefetch never faults, and reading a slot or a node that changes meanwhile, which
  * the read lock rules out anyway, could only ask for a useless line): every answer comes
  * from the same code as one question's.
  */
 #define AHEAD_LAG 4
-#define AHEAD_STEPS 5
+#define AHEAD_STEPS 4
 #define AHEAD_RING 32 /* a power of two above AHEAD_STEPS * AHEAD_LAG */
 
 static void ahead_step(const avnm_ctx *ctx, struct ahead *a, unsigned step)
@@ -354,32 +358,22 @@ static void ahead_step(const avnm_ctx *ctx, struct ahead *a, unsigned step)
 		PREFETCH((const void *)((uintptr_t)a->res + 64));
 		PREFETCH((const void *)((uintptr_t)a->res + 127));
 		return;
-	case 1: /* its subscription's slot (as place would find it) */
-		a->walk = id_slot(ctx, a->res, &a->len, a->g, &a->q);
+	case 1: /* where its subscription's slot is (as place would find it) */
+		if (!id_slot(ctx, a->res, &a->len, a->g, &a->q)) a->q = NULL;
 		return;
-	case 2: /* a slot that holds it is all a question reads; else the bucket */
-		if (!a->walk) return;
-		if (qslot_peek(ctx, a->q, a->g)) {
-			a->walk = 0;
-			return;
-		}
-		a->hash = node_sub_hash(a->res + VNET_SUB_AT);
-		htab_prefetch(&ctx->nodes, a->hash);
+	case 2: { /* a slot with a good copy is all a question reads; else the node's last
+	           * fields */
+		const struct qslot *q = a->q ? qslot_near(ctx, a->q, a->g) : NULL;
+		if (!q || qslot_peek(ctx, q)) return;
+		a->n = atomic_load_explicit(&q->node, memory_order_relaxed);
+		PREFETCH(&a->n->tenant);
+		PREFETCH(&a->n->flatgen);
 		return;
-	case 3: /* the first node in the bucket: the node's last fields, the table node */
-		if (!a->walk) return;
-		a->h = htab_head(&ctx->nodes, a->hash);
-		if (a->h) {
-			PREFETCH(a->h);
-			PREFETCH(&CONTAINER(a->h, const struct node, h)->tenant);
-		}
-		return;
-	default: /* its key, tenant and parent (whose flat list a first question reads) */
-		if (!a->walk || !a->h || a->h->hash != a->hash) return;
-		const struct node *n = CONTAINER(a->h, const struct node, h);
-		PREFETCH(a->h->key);
-		PREFETCH(n->tenant);
-		if (n->parent) PREFETCH(&n->parent->flatgen);
+	}
+	default: /* its tenant and parent (whose flat list a first question reads) */
+		if (!a->n) return;
+		PREFETCH(a->n->tenant);
+		if (a->n->parent) PREFETCH(&a->n->parent->flatgen);
 		return;
 	}
 }
@@ -415,7 +409,7 @@ static int many(avnm_ctx *ctx, size_t n, const char *const *res, const char *con
 			if (k == 0) {
 				a->res = (tenants && tenants[j]) ? NULL : res[j];
 				a->q = NULL;
-				a->walk = 0;
+				a->n = NULL;
 			}
 			if (a->res) ahead_step(ctx, a, k);
 		}
