@@ -457,7 +457,8 @@ AVNM_API int avnm_mg_create(avnm_ctx *ctx, const char *tenant, const char *mg, c
 AVNM_API int avnm_mg_move(avnm_ctx *ctx, const char *tenant, const char *mg, const char *parent);
 
 /** A subscription under management group mg of tenant (NULL: the root).
- * Errors: INVALID_ARGUMENT, NOT_FOUND (tenant, mg), EXISTS (in any tenant). */
+ * Errors: INVALID_ARGUMENT, NOT_FOUND (tenant, mg), EXISTS (in any tenant), LIMIT (a
+ * context holds at most 2^31 subscriptions), NO_MEMORY. */
 AVNM_API int avnm_subscription_create(avnm_ctx *ctx, const char *tenant, const char *sub,
                                       const char *mg);
 

@@ -228,9 +228,9 @@ struct node {
 	char *key;               /* canonical resource id */
 	char *display;           /* resource id as first registered */
 	/* Last, and followed in the same block by hkey, key and display (node_new): what a
-	 * question that misses the question cache reads (the table node, the hkey it
-	 * compares, the flat cache, and on a refill the parent and the holders) is one
-	 * short run of memory. */
+	 * question whose slot's copy is stale reads (the tenant, the flat cache, and on a
+	 * refill the parent and the holders), and what a change's fill of its tenant's
+	 * copies reads (parent, holders, qix), is one short run of memory. */
 	struct tenant *tenant;
 	struct node *parent;
 	struct holding *holders;

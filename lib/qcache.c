@@ -253,7 +253,7 @@ int qcache_sub_new(avnm_ctx *ctx, struct node *n)
 	/* at most half the slots used: probe runs stay short and end */
 	if (2 * (ctx->nsubs + 1) > ctx->qmask + 1) {
 		/* (a slot's index is 32 bits: struct node, qix) */
-		if (ctx->qmask + 1 > (size_t)UINT32_MAX / 2)
+		if ((uint64_t)ctx->qmask + 1 >= (uint64_t)1 << 32)
 			return set_error(ctx, AVNM_E_LIMIT, "more than %zu subscriptions", ctx->nsubs);
 		if (table_make(ctx, 2 * (ctx->qmask + 1)))
 			return set_error(ctx, AVNM_E_NO_MEMORY, "out of memory");
