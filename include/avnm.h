@@ -444,7 +444,8 @@ AVNM_API size_t avnm_conflicts_find(const avnm_holding *held, size_t nheld, cons
  * the tenant given; a subscription by its GUID or "/subscriptions/GUID". */
 
 /** A tenant with its root management group (R2.1). name may be NULL.
- * Errors: INVALID_ARGUMENT (R1.1), EXISTS, NO_MEMORY. */
+ * Errors: INVALID_ARGUMENT (R1.1), EXISTS, LIMIT (a context holds at most 2^32 - 1
+ * tenants), NO_MEMORY. */
 AVNM_API int avnm_tenant_create(avnm_ctx *ctx, const char *tenant, const char *name);
 
 /** A management group under parent (NULL: the root).

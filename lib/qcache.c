@@ -150,10 +150,11 @@ void qslot_fill(const avnm_ctx *ctx, struct qslot *q, const struct flatlist *fl)
 int qcache_tenant_new(avnm_ctx *ctx, struct tenant *t)
 {
 	size_t ix = ctx->ntchanged;
+	if (ix > UINT32_MAX) return set_error(ctx, AVNM_E_LIMIT, "more than %zu tenants", ix - 1);
 	TRY(arr_grow(ctx, (void **)&ctx->tchanged, &ctx->captchanged, ix + 1, sizeof *ctx->tchanged));
-	/* an index no slot can hold makes its slots' answers never good, which is only
-	 * slower */
-	t->tix = ix <= UINT32_MAX ? (uint32_t)ix : UINT32_MAX;
+	/* (past QSLOT_TIX_MAX its subscriptions' copies are never good, which is only
+	 * slower) */
+	t->tix = (uint32_t)ix;
 	ctx->tchanged[ix] = ctx->holdclock;
 	ctx->ntchanged = ix + 1;
 	return 0;
