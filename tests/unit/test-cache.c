@@ -464,6 +464,36 @@ static void test_undone_subscriptions(void **state)
 		table_whole(ctx, kept);
 	}
 	assert_true(moved > 0); /* some were not where their runs start: the runs mattered */
+
+	/* A run that wraps past the table's end: three subscriptions whose runs start at
+	 * the last slot and two at the first (GUIDs found by trying), then the first of
+	 * them taken out: the others move back across the end. */
+	size_t last = ctx->qmask;
+	unsigned at_last[3], at_first[2], nl = 0, nf = 0;
+	for (unsigned i = QC_SUBS; (nl < 3 || nf < 2) && i < QC_SUBS + 4000000u; i++) {
+		uint64_t b[2];
+		qc_guid(g, i, 0);
+		guid_bits(g, b);
+		size_t home = (size_t)(qslot_of(ctx, b) - ctx->qc);
+		if (home == last && nl < 3) at_last[nl++] = i;
+		else if (home == 0 && nf < 2) at_first[nf++] = i;
+	}
+	assert_true(nl == 3 && nf == 2);
+	unsigned order[5] = { at_last[0], at_first[0], at_last[1], at_last[2], at_first[1] };
+	for (unsigned k = 0; k < 5; k++) {
+		qc_guid(g, order[k], 0);
+		OK(ctx, avnm_subscription_create(ctx, T_A, g, NULL));
+	}
+	assert_int_equal(ctx->qmask, last); /* (no growth meanwhile) */
+	kept += 5;
+	table_whole(ctx, kept);
+	for (unsigned k = 0; k < 5; k++) {
+		uint64_t b[2];
+		qc_guid(g, order[k], 0);
+		guid_bits(g, b);
+		qslot_remove(ctx, b);
+		table_whole(ctx, --kept);
+	}
 }
 
 int main(void)
