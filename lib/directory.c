@@ -27,27 +27,18 @@ struct node *node_find_mg(avnm_ctx *ctx, struct tenant *t, const char *mgid_lowe
 	return h ? CONTAINER(h, struct node, h) : NULL;
 }
 
-/* A subscription's key in ctx->nodes, "s/<guid>", here in the letter case given (the
- * hash folds letter case, and the comparison too). */
-static void sub_hkey(char k[2 + GUID_LEN], const char *guid)
-{
-	k[0] = 's';
-	k[1] = '/';
-	memcpy(k + 2, guid, GUID_LEN);
-}
-
-struct node *node_find_sub_any_case(avnm_ctx *ctx, const char *guid)
-{
-	char k[2 + GUID_LEN];
-	sub_hkey(k, guid);
-	struct hnode *h = htab_find_lower(&ctx->nodes, k, sizeof k);
-	return h ? CONTAINER(h, struct node, h) : NULL;
-}
-
 struct node *node_find_sub(avnm_ctx *ctx, const char *guid)
 {
 	/* (a string of another length is no subscription's) */
-	return strnlen(guid, GUID_LEN + 1) == GUID_LEN ? node_find_sub_any_case(ctx, guid) : NULL;
+	if (strnlen(guid, GUID_LEN + 1) != GUID_LEN) return NULL;
+	/* its key in ctx->nodes, "s/<guid>", here in the letter case given (the hash folds
+	 * letter case, and the comparison too) */
+	char k[2 + GUID_LEN];
+	k[0] = 's';
+	k[1] = '/';
+	memcpy(k + 2, guid, GUID_LEN);
+	struct hnode *h = htab_find_lower(&ctx->nodes, k, sizeof k);
+	return h ? CONTAINER(h, struct node, h) : NULL;
 }
 
 struct node *node_of_item(avnm_ctx *ctx, struct tenant *t, const char *key, int is_mg)

@@ -553,8 +553,6 @@ int arg_name(avnm_ctx *ctx, const char *what, const char *name);
 struct node *node_of_item(avnm_ctx *ctx, struct tenant *t, const char *key, int is_mg);
 struct node *node_find_mg(avnm_ctx *ctx, struct tenant *t, const char *mgid_lower);
 struct node *node_find_sub(avnm_ctx *ctx, const char *guid);
-/* The subscription whose GUID is the 36 bytes at guid, in any letter case. */
-struct node *node_find_sub_any_case(avnm_ctx *ctx, const char *guid);
 /* A resource id (any kind) to the node that places it (R2.6) and its parsed parts.
  * *node NULL: an unknown subscription. Ambiguous groups without tenant: error. */
 int resolve_resource(avnm_ctx *ctx, struct idparts *p, struct node **node, const char *id,
