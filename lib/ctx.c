@@ -54,12 +54,7 @@ int avnm_ctx_new(avnm_ctx **out, const avnm_options *opts)
 		mem_free(&m, ctx);
 		return AVNM_E_NO_MEMORY;
 	}
-	/* entry 0 of tchanged is no tenant's (struct qslot) */
-	ctx->captchanged = 64;
-	ctx->ntchanged = 1;
-	ctx->tchanged = mem_alloc(&m, ctx->captchanged * sizeof *ctx->tchanged);
-	if (qcache_init(ctx) || !ctx->tchanged || pthread_mutex_init(&ctx->errlock, NULL) != 0) {
-		mem_free(&m, ctx->tchanged);
+	if (qcache_init(ctx) || pthread_mutex_init(&ctx->errlock, NULL) != 0) {
 		qcache_free(ctx);
 		pthread_rwlock_destroy(&ctx->lock);
 		for (size_t i = 0; i < sizeof tabs / sizeof tabs[0]; i++) htab_fini(tabs[i]);
@@ -278,7 +273,6 @@ void avnm_ctx_free(avnm_ctx *ctx)
 	mem_free(&ctx->mem, ctx->events);
 	mem_free(&ctx->mem, ctx->touched);
 	mem_free(&ctx->mem, ctx->marks);
-	mem_free(&ctx->mem, ctx->tchanged);
 	qcache_free(ctx);
 	pthread_rwlock_destroy(&ctx->lock);
 	pthread_mutex_destroy(&ctx->errlock);

@@ -642,7 +642,8 @@ void qslot_fill(const avnm_ctx *ctx, struct qslot *q, const struct flatlist *fl)
 /* Under the write lock: subscription g's slot goes (undoing its creation: a
  * subscription is never deleted otherwise). */
 void qslot_remove(avnm_ctx *ctx, const uint64_t g[2]);
-/* The table made, empty, for avnm_ctx_new: 0 or -1 (no memory). */
+/* The table made, empty, and the array of tenants' last changes, for avnm_ctx_new:
+ * 0 or -1 (no memory; qcache_free frees what was made). */
 int qcache_init(avnm_ctx *ctx);
 /* Under the write lock: t gets its entry in ctx->tchanged, changed now. */
 int qcache_tenant_new(avnm_ctx *ctx, struct tenant *t);

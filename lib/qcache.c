@@ -51,10 +51,16 @@ static uint64_t mix64(uint64_t h)
 	return h ^ h >> 33;
 }
 
-struct qslot *qslot_of(const avnm_ctx *ctx, const uint64_t g[2])
+/* Where subscription g's run starts in a table of mask + 1 slots. */
+static size_t slot_home(const uint64_t g[2], size_t mask)
 {
 	/* GUIDs of one customer often differ in a few digits only, anywhere */
-	return &ctx->qc[mix64(g[0] ^ mix64(g[1])) & ctx->qmask];
+	return mix64(g[0] ^ mix64(g[1])) & mask;
+}
+
+struct qslot *qslot_of(const avnm_ctx *ctx, const uint64_t g[2])
+{
+	return &ctx->qc[slot_home(g, ctx->qmask)];
 }
 
 static struct qslot *next_slot(const avnm_ctx *ctx, struct qslot *q)
@@ -178,7 +184,7 @@ static void slot_move(struct qslot *tab, struct qslot *to, const struct qslot *f
 /* Put n in the empty slot of a table of mask + 1 slots that its run reaches. */
 static struct qslot *slot_put(struct qslot *tab, size_t mask, const uint64_t g[2])
 {
-	size_t i = mix64(g[0] ^ mix64(g[1])) & mask;
+	size_t i = slot_home(g, mask);
 	while (atomic_load_explicit(&tab[i].node, memory_order_relaxed)) i = (i + 1) & mask;
 	return &tab[i];
 }
@@ -208,7 +214,11 @@ static int table_make(avnm_ctx *ctx, size_t want)
 int qcache_init(avnm_ctx *ctx)
 {
 	ctx->qstale = ctx->holdclock;
-	return table_make(ctx, QCACHE_MIN);
+	/* entry 0 of tchanged is no tenant's (an empty slot's tix) */
+	ctx->captchanged = 64;
+	ctx->ntchanged = 1;
+	ctx->tchanged = mem_alloc(&ctx->mem, ctx->captchanged * sizeof *ctx->tchanged);
+	return ctx->tchanged ? table_make(ctx, QCACHE_MIN) : -1;
 }
 
 void qslot_remove(avnm_ctx *ctx, const uint64_t g[2])
@@ -221,7 +231,7 @@ void qslot_remove(avnm_ctx *ctx, const uint64_t g[2])
 	for (struct qslot *q = next_slot(ctx, hole); slot_node(q); q = next_slot(ctx, q)) {
 		uint64_t h[2] = { atomic_load_explicit(&q->g[0], memory_order_relaxed),
 		                  atomic_load_explicit(&q->g[1], memory_order_relaxed) };
-		size_t home = (size_t)(qslot_of(ctx, h) - ctx->qc), hi = (size_t)(hole - ctx->qc),
+		size_t home = slot_home(h, ctx->qmask), hi = (size_t)(hole - ctx->qc),
 		       qi = (size_t)(q - ctx->qc);
 		int between = hi <= qi ? (home > hi && home <= qi) : (home > hi || home <= qi);
 		if (between) continue;
@@ -231,18 +241,24 @@ void qslot_remove(avnm_ctx *ctx, const uint64_t g[2])
 	memset((void *)hole, 0, sizeof *hole);
 }
 
+/* A tenant's list of subscriptions with none left goes (the tenant may be one the change
+ * made, going too when it is undone). */
+static void subs_release_empty(avnm_ctx *ctx, struct tenant *t)
+{
+	if (t->nsubs) return;
+	mem_free(&ctx->mem, t->subs);
+	t->subs = NULL;
+	t->capsubs = 0;
+}
+
 /* The undo of qcache_sub_new: subscription node leaves its tenant's list (the last one
- * added; none left, the list goes, for a tenant the change made that goes too) and the
- * table. */
+ * added) and the table. */
 static void undo_sub(avnm_ctx *ctx, void *node, void *unused)
 {
 	(void)unused;
 	struct tenant *t = ((struct node *)node)->tenant;
-	if (--t->nsubs == 0) {
-		mem_free(&ctx->mem, t->subs);
-		t->subs = NULL;
-		t->capsubs = 0;
-	}
+	t->nsubs--;
+	subs_release_empty(ctx, t);
 	uint64_t g[2];
 	sub_bits(node, g);
 	qslot_remove(ctx, g);
@@ -271,11 +287,7 @@ int qcache_sub_new(avnm_ctx *ctx, struct node *n)
 	}
 	int rc = tx_log(ctx, undo_sub, n, NULL);
 	if (rc) {
-		if (!t->nsubs) { /* as undo_sub leaves it */
-			mem_free(&ctx->mem, t->subs);
-			t->subs = NULL;
-			t->capsubs = 0;
-		}
+		subs_release_empty(ctx, t);
 		return rc;
 	}
 	t->subs[t->nsubs++] = n;
@@ -356,6 +368,8 @@ void qcache_after_change(avnm_ctx *ctx, int undone)
 
 void qcache_free(avnm_ctx *ctx)
 {
+	mem_free(&ctx->mem, ctx->tchanged);
+	ctx->tchanged = NULL;
 	mem_free(&ctx->mem, ctx->qc_block);
 	ctx->qc_block = NULL;
 	ctx->qc = NULL;

@@ -359,7 +359,7 @@ static void ahead_step(const avnm_ctx *ctx, struct ahead *a, unsigned step)
 		PREFETCH((const void *)((uintptr_t)a->res + 127));
 		return;
 	case 1: /* where its subscription's slot is (as place would find it) */
-		if (!id_slot(ctx, a->res, &a->len, a->g, &a->q)) a->q = NULL;
+		(void)id_slot(ctx, a->res, &a->len, a->g, &a->q); /* (a->q stays NULL if not) */
 		return;
 	case 2: { /* a slot with a good copy is all a question reads; else the node's last
 	           * fields */
