@@ -220,7 +220,7 @@ static int phases(avnm_ctx *ctx, const struct world *w, const struct scopes *sc,
 			for (size_t k = 0; k < n; k++) {
 				const struct question *q = &w->q[i + k];
 				bt->mgr[k] = w->mgr[q->mgr];
-				bt->res[k] = vnet_id(w, q->vnet);
+				bt->res[k] = q_res(w, i + k);
 				bt->access[k] = q->access;
 			}
 			TRY("can_manage_many", avnm_can_manage_many(bt->allowed, NULL, ctx, n, bt->mgr,
@@ -234,7 +234,7 @@ static int phases(avnm_ctx *ctx, const struct world *w, const struct scopes *sc,
 		for (size_t i = 0; i < w->nq; i++) {
 			const struct question *q = &w->q[i];
 			int a;
-			TRY("can_manage", avnm_can_manage(&a, NULL, ctx, w->mgr[q->mgr], vnet_id(w, q->vnet),
+			TRY("can_manage", avnm_can_manage(&a, NULL, ctx, w->mgr[q->mgr], q_res(w, i),
 			                                  q->access, NULL));
 			allowed += (size_t)a;
 			d = digest_step(d, (uint64_t)a);
@@ -254,7 +254,7 @@ static int phases(avnm_ctx *ctx, const struct world *w, const struct scopes *sc,
 			size_t n = w->nmq - i < bench_batch ? w->nmq - i : bench_batch;
 			for (size_t k = 0; k < n; k++) {
 				const struct mquestion *q = &w->mq[i + k];
-				bt->res[k] = vnet_id(w, q->vnet);
+				bt->res[k] = mq_res(w, i + k);
 				bt->access[k] = q->access;
 			}
 			TRY("managers_of_many",
@@ -268,7 +268,7 @@ static int phases(avnm_ctx *ctx, const struct world *w, const struct scopes *sc,
 		for (size_t i = 0; i < w->nmq; i++) {
 			const struct mquestion *q = &w->mq[i];
 			avnm_list *l;
-			TRY("managers_of", avnm_managers_of(&l, ctx, vnet_id(w, q->vnet), q->access, NULL));
+			TRY("managers_of", avnm_managers_of(&l, ctx, mq_res(w, i), q->access, NULL));
 			d = digest_step(d, list_digest(l, &nonempty));
 			avnm_list_free(l);
 		}
