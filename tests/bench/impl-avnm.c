@@ -141,10 +141,32 @@ static int batch_alloc(struct batch *b, size_t n)
 	return b->mgr && b->res && b->access && b->allowed && b->lists ? 0 : -1;
 }
 
+/* can_manage questions i..i+n-1 in one avnm_can_manage_many call, the arrays filled
+ * from the questions as they come, the answers counted into *allowed and digested into
+ * *d in order. */
+static int ask_can(avnm_ctx *ctx, const struct world *w, const struct batch *bt, size_t i,
+                   size_t n, size_t *allowed, uint64_t *d)
+{
+	for (size_t k = 0; k < n; k++) {
+		const struct question *q = &w->q[i + k];
+		bt->mgr[k] = w->mgr[q->mgr];
+		bt->res[k] = q_res(w, i + k);
+		bt->access[k] = q->access;
+	}
+	TRY("can_manage_many",
+	    avnm_can_manage_many(bt->allowed, NULL, ctx, n, bt->mgr, bt->res, bt->access, NULL));
+	for (size_t k = 0; k < n; k++) {
+		*allowed += (size_t)bt->allowed[k];
+		*d = digest_step(*d, (uint64_t)bt->allowed[k]);
+	}
+	return 0;
+}
+
 /* --mixed (bench_mixed): the can_manage questions again, bench_mixed a call, and after
  * each call a change that leaves every answer as it was (a new management group under
  * a tenant's root, the tenants in turn): what questions cost while the world changes
- * now and then. Timed without the changes. */
+ * now and then. Timed as the phase is (the arrays filled, the answers digested),
+ * without the changes. */
 static int mixed(avnm_ctx *ctx, const struct world *w, const struct batch *bt, struct result *r)
 {
 	uint64_t d = 0;
@@ -152,20 +174,9 @@ static int mixed(avnm_ctx *ctx, const struct world *w, const struct batch *bt, s
 	double asked = 0;
 	for (size_t i = 0; i < w->nq; i += bench_mixed) {
 		size_t n = w->nq - i < bench_mixed ? w->nq - i : bench_mixed;
-		for (size_t k = 0; k < n; k++) {
-			const struct question *q = &w->q[i + k];
-			bt->mgr[k] = w->mgr[q->mgr];
-			bt->res[k] = q_res(w, i + k);
-			bt->access[k] = q->access;
-		}
 		double t0 = now_seconds();
-		TRY("can_manage_many",
-		    avnm_can_manage_many(bt->allowed, NULL, ctx, n, bt->mgr, bt->res, bt->access, NULL));
+		if (ask_can(ctx, w, bt, i, n, &allowed, &d)) return -1;
 		asked += now_seconds() - t0;
-		for (size_t k = 0; k < n; k++) {
-			allowed += (size_t)bt->allowed[k];
-			d = digest_step(d, (uint64_t)bt->allowed[k]);
-		}
 		char name[32];
 		snprintf(name, sizeof name, "mixed-%zu", changes);
 		TRY("mg_create", avnm_mg_create(ctx, w->tenant[changes % w->scale], name, NULL));
@@ -217,18 +228,7 @@ static int phases(avnm_ctx *ctx, const struct world *w, const struct scopes *sc,
 	if (bench_batch > 1) {
 		for (size_t i = 0; i < w->nq; i += bench_batch) {
 			size_t n = w->nq - i < bench_batch ? w->nq - i : bench_batch;
-			for (size_t k = 0; k < n; k++) {
-				const struct question *q = &w->q[i + k];
-				bt->mgr[k] = w->mgr[q->mgr];
-				bt->res[k] = q_res(w, i + k);
-				bt->access[k] = q->access;
-			}
-			TRY("can_manage_many", avnm_can_manage_many(bt->allowed, NULL, ctx, n, bt->mgr,
-			                                            bt->res, bt->access, NULL));
-			for (size_t k = 0; k < n; k++) {
-				allowed += (size_t)bt->allowed[k];
-				d = digest_step(d, (uint64_t)bt->allowed[k]);
-			}
+			if (ask_can(ctx, w, bt, i, n, &allowed, &d)) return -1;
 		}
 	} else {
 		for (size_t i = 0; i < w->nq; i++) {
